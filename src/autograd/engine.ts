@@ -1,0 +1,258 @@
+/**
+ * The backward engine: walks the graph from the roots, runs each node once all the gradients
+ * flowing into it have arrived (later-made nodes first, as PyTorch's engine does), and
+ * accumulates into leaves' `.grad` — or, for `torch.autograd.grad`, hands the gradients of the
+ * requested inputs back instead.
+ */
+
+import type { Tensor } from "../tensor/tensor.js";
+import { AccumulateGrad, type Node } from "./graph.js";
+import { no_grad, set_grad_enabled } from "./grad_mode.js";
+import { RuntimeError } from "../errors.js";
+import { add } from "../ops/arithmetic.js";
+import { zeros } from "../tensor/creation.js";
+
+export interface BackwardOptions {
+  retain_graph?: boolean;
+  create_graph?: boolean;
+  /** Accumulate only into these leaves (PyTorch's `inputs=`). */
+  inputs?: Tensor[];
+}
+
+/** Where the gradient of a tensor arrives: its node and output slot. */
+function slotOf(t: Tensor): [Node, number] | null {
+  if (t._gradFn) return [t._gradFn, t._outputNr];
+  if (!t.requires_grad) return null;
+  t._accumulator ??= new AccumulateGrad(t);
+  return [t._accumulator, 0];
+}
+
+/** Pre-hooks on a node's output slot: tensor hooks and retain_grad of non-leaves. */
+export function addTensorHook(t: Tensor, hook: (grad: Tensor) => Tensor | void): void {
+  const slot = slotOf(t);
+  if (!slot) {
+    throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
+  }
+  const [node, nr] = slot;
+  (node._preHooks[nr] ??= []).push(hook);
+}
+
+function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): Tensor[] {
+  return roots.map((r, i) => {
+    if (!r.requires_grad) {
+      throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+    }
+    const g = grads[i];
+    if (g === null || g === undefined) {
+      if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
+      return no_grad(() => add(zeros(r.shape, { dtype: r.dtype }), 1));
+    }
+    if (g.shape.length !== r.shape.length || g.shape.some((s, d) => s !== r.shape[d])) {
+      throw new RuntimeError(
+        `Mismatch in shape: grad_output[${i}] has a shape of ${g.shape} and output[${i}] has a shape of ${r.shape}.`,
+      );
+    }
+    return g;
+  });
+}
+
+/**
+ * Runs backward from `roots` with `grads`. When `capture` is given, returns the gradients that
+ * reach those tensors and leaves every `.grad` untouched (torch.autograd.grad).
+ */
+export function runBackward(
+  roots: readonly Tensor[],
+  grads: readonly (Tensor | null | undefined)[],
+  options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean } = {},
+): (Tensor | null)[] {
+  const createGraph = options.create_graph ?? false;
+  const retainGraph = options.retain_graph ?? createGraph;
+  const rootGrads = checkRoots(roots, grads);
+
+  // Count, for every reachable node, how many edges lead into it.
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  const rootSlots = roots.map((r) => slotOf(r)!);
+  for (const [node] of rootSlots) {
+    if (!deps.has(node)) {
+      deps.set(node, 0);
+      stack.push(node);
+    }
+  }
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const edge of node.next_functions) {
+      if (!edge) continue;
+      const next = edge[0];
+      const seen = deps.has(next);
+      deps.set(next, (deps.get(next) ?? 0) + 1);
+      if (!seen) stack.push(next);
+    }
+  }
+
+  // Gradients that will be captured, keyed by the slot they arrive at.
+  const captureSlots = (options.capture ?? []).map((t) => slotOf(t));
+  const captured: (Tensor | null)[] = captureSlots.map(() => null);
+  const onlyInputs = options.inputs ? new Set(options.inputs) : null;
+
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  const accumulate = (node: Node, nr: number, g: Tensor) => {
+    let buf = buffers.get(node);
+    if (!buf) buffers.set(node, (buf = []));
+    const prev = buf[nr];
+    buf[nr] = prev ? add(prev, g) : g;
+  };
+  rootSlots.forEach(([node, nr], i) => accumulate(node, nr, rootGrads[i]!));
+
+  const ready: Node[] = [...new Set(rootSlots.map(([n]) => n))].filter((n) => deps.get(n) === 0);
+  set_grad_enabled(createGraph, () => {
+    while (ready.length) {
+      // Latest-created first: the order PyTorch's engine runs a single-threaded graph in.
+      let best = 0;
+      for (let i = 1; i < ready.length; i++) if (ready[i]!._sequence > ready[best]!._sequence) best = i;
+      const node = ready.splice(best, 1)[0]!;
+      const buf = buffers.get(node) ?? [];
+      buffers.delete(node);
+
+      const gradOutputs: Tensor[] = [];
+      const nOut = node instanceof AccumulateGrad ? 1 : node._outputs.length;
+      for (let nr = 0; nr < nOut; nr++) {
+        let g = buf[nr] ?? null;
+        if (g) {
+          for (const hook of node._preHooks[nr] ?? []) {
+            const replaced = hook(g);
+            if (replaced) g = replaced;
+          }
+        }
+        captureSlots.forEach((slot, i) => {
+          if (slot && slot[0] === node && slot[1] === nr && g) captured[i] = g;
+        });
+        if (!g && !(node instanceof AccumulateGrad)) {
+          const { shape, dtype } = node._outputs[nr]!;
+          g = zeros(shape, { dtype });
+        }
+        gradOutputs.push(g!);
+      }
+
+      if (node instanceof AccumulateGrad) {
+        const g = gradOutputs[0];
+        if (g && !options.capture && (!onlyInputs || onlyInputs.has(node.variable))) {
+          accumulateIntoLeaf(node.variable, g, createGraph);
+        }
+        continue;
+      }
+      const gradInputs = node._apply(gradOutputs, retainGraph);
+      for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
+      node.next_functions.forEach((edge, i) => {
+        if (!edge) return;
+        const [next, nr] = edge;
+        const g = gradInputs[i];
+        if (g) accumulate(next, nr, g);
+        const left = deps.get(next)! - 1;
+        deps.set(next, left);
+        if (left === 0) ready.push(next);
+      });
+    }
+  });
+
+  if (options.capture) {
+    captured.forEach((g, i) => {
+      if (g === null && !options.allowUnused && captureSlots[i] !== undefined) {
+        throw new RuntimeError(
+          "One of the differentiated Tensors appears to not have been used in the graph. " +
+            "Set allow_unused=True if this is the desired behavior.",
+        );
+      }
+    });
+  }
+  return captured;
+}
+
+function accumulateIntoLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  if (createGraph) {
+    leaf.grad = leaf.grad === null ? g : add(leaf.grad, g);
+  } else if (leaf.grad === null) {
+    // The incoming gradient may be shared (AddBackward hands one tensor to both inputs) or a
+    // broadcast view (SumBackward expands): .grad gets memory of its own.
+    leaf.grad = g.detach().clone();
+  } else {
+    // In place, as PyTorch: a reference to .grad taken earlier sees the accumulation.
+    const grad = leaf.grad;
+    no_grad(() => grad.add_(g));
+  }
+}
+
+/** `torch.autograd.backward(tensors, grad_tensors, options)` */
+export function backward(
+  tensors: Tensor | readonly Tensor[],
+  grad_tensors?: Tensor | readonly (Tensor | null)[] | null,
+  options: BackwardOptions = {},
+): void {
+  const roots = Array.isArray(tensors) ? (tensors as readonly Tensor[]) : [tensors as Tensor];
+  const grads = grad_tensors == null ? [] : Array.isArray(grad_tensors) ? grad_tensors : [grad_tensors as Tensor];
+  runBackward(roots, grads as (Tensor | null)[], options);
+}
+
+export interface GradOptions {
+  retain_graph?: boolean;
+  create_graph?: boolean;
+  allow_unused?: boolean;
+}
+
+/**
+ * `torch.autograd.grad(outputs, inputs, grad_outputs, options)`: the gradients of `outputs`
+ * with respect to `inputs`, returned rather than accumulated into `.grad`.
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  grad_outputs?: Tensor | readonly (Tensor | null)[] | null,
+  options: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  const grads = grad_outputs == null ? [] : Array.isArray(grad_outputs) ? grad_outputs : [grad_outputs as Tensor];
+  for (const t of ins) {
+    if (!t.requires_grad) throw new RuntimeError("One of the differentiated Tensors does not require grad");
+  }
+  return runBackward(outs, grads as (Tensor | null)[], {
+    ...options,
+    capture: ins,
+    allowUnused: options.allow_unused ?? false,
+  });
+}
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    /** Computes the gradient of this tensor with respect to the graph's leaves. */
+    backward(gradient?: Tensor | null, options?: BackwardOptions): void;
+    /** Runs `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it. */
+    register_hook(hook: (grad: Tensor) => Tensor | void): { remove(): void };
+    /** Makes a non-leaf keep its `.grad` after backward. */
+    retain_grad(): void;
+  }
+}
+
+import { Tensor as TensorClass } from "../tensor/tensor.js";
+
+const P = TensorClass.prototype;
+P.backward = function (gradient, options) {
+  runBackward([this], [gradient ?? null], options);
+};
+P.register_hook = function (hook) {
+  if (!this.requires_grad) {
+    throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
+  }
+  let active = true;
+  addTensorHook(this, (g) => (active ? hook(g) : undefined));
+  return { remove: () => void (active = false) };
+};
+P.retain_grad = function () {
+  if (!this.requires_grad) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
+  if (this.is_leaf || this._retainsGrad) return;
+  this._retainsGrad = true;
+  const self = this;
+  addTensorHook(this, (g) => {
+    self.grad = self.grad === null ? g.detach().clone() : no_grad(() => self.grad!.add(g));
+  });
+};

@@ -1,0 +1,141 @@
+/**
+ * The autograd graph: nodes named as PyTorch names them (`AddmmBackward0`), with edges to the
+ * nodes of their inputs and the tensors their backward needs, checked against in-place changes.
+ */
+
+import type { Tensor } from "../tensor/tensor.js";
+import { is_grad_enabled } from "./grad_mode.js";
+import { RuntimeError } from "../errors.js";
+
+/**
+ * Computes the gradients of a node's inputs from the gradients of its outputs. Written with
+ * public ops, so the backward itself can be differentiated (double backward). `grads[i]` is
+ * the gradient of output i (zeros when an output was unused); `saved` are the unpacked saved
+ * tensors. Return one entry per input, null where the input needs none.
+ */
+export type BackwardFn = (grads: Tensor[], saved: Tensor[]) => (Tensor | null)[];
+
+/** An edge: the node that receives a gradient, and which of its outputs it is for. */
+export type Edge = [Node, number] | null;
+
+interface SavedTensor {
+  tensor: Tensor;
+  version: number;
+  /** True when the saved tensor is this node's own output (names it in error messages). */
+  isOutput: boolean;
+}
+
+let sequence = 0;
+
+export class Node {
+  /** Edges to the inputs' nodes, in input order (PyTorch's `next_functions`). */
+  readonly next_functions: Edge[];
+  /** @internal Shapes and dtypes of the outputs, to build zero gradients for unused ones. */
+  readonly _outputs: { shape: readonly number[]; dtype: Tensor["dtype"] }[] = [];
+  /** @internal Larger for nodes made later; the engine runs later nodes first. */
+  readonly _sequence = sequence++;
+  /** @internal Hooks on the gradient of output i, run before this node's backward. */
+  _preHooks: ((grad: Tensor) => Tensor | void)[][] = [];
+  /** @internal Hooks `(grad_inputs, grad_outputs)` run after this node's backward. */
+  _postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = [];
+  private saved: SavedTensor[] | null;
+
+  constructor(
+    readonly name: string,
+    inputs: readonly (Tensor | null)[],
+    private readonly backwardFn: BackwardFn,
+    saved: readonly Tensor[] = [],
+    outputs: readonly Tensor[] = [],
+  ) {
+    this.next_functions = inputs.map(edgeOf);
+    this.saved = saved.map((t) => ({ tensor: t, version: t._version, isOutput: outputs.includes(t) }));
+  }
+
+  /** @internal Runs the backward; frees the saved tensors unless `retainGraph`. */
+  _apply(grads: Tensor[], retainGraph: boolean): (Tensor | null)[] {
+    const saved = this.unpack();
+    if (!retainGraph) this.saved = null;
+    return this.backwardFn(grads, saved);
+  }
+
+  private unpack(): Tensor[] {
+    if (this.saved === null) {
+      throw new RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors after " +
+          "they have already been freed). Saved intermediate values of the graph are freed when you call " +
+          ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the " +
+          "graph a second time or if you need to access saved tensors after calling backward.",
+      );
+    }
+    return this.saved.map(({ tensor, version, isOutput }) => {
+      if (tensor._version !== version) {
+        const t = tensor;
+        const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t.shape.join(", ")}]`;
+        const which = isOutput ? `output ${t._outputNr} of ${this.name}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name}` : "a leaf";
+        throw new RuntimeError(
+          `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+            `[${kind}], which is ${which}, is at version ${t._version}; expected version ${version} instead. ` +
+            `Hint: enable anomaly detection to find the operation that failed to compute its gradient, ` +
+            `with torch.autograd.set_detect_anomaly(True).`,
+        );
+      }
+      return tensor;
+    });
+  }
+
+  /** `<AddmmBackward0>`: how PyTorch shows a node inside a tensor's repr. */
+  toString(): string {
+    return `<${this.name} object>`;
+  }
+
+  name_(): string {
+    return this.name;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+/** The node where a leaf that requires grad collects its gradient into `.grad`. */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) {
+    super("AccumulateGrad", [], () => []);
+  }
+}
+
+function edgeOf(t: Tensor | null): Edge {
+  if (t === null || !t.requires_grad) return null;
+  if (t._gradFn) return [t._gradFn, t._outputNr];
+  t._accumulator ??= new AccumulateGrad(t);
+  return [t._accumulator, 0];
+}
+
+/** Whether an op on these inputs should record a node. */
+export function needsGrad(...inputs: readonly (Tensor | null | undefined)[]): boolean {
+  if (!is_grad_enabled()) return false;
+  for (const t of inputs) if (t && t.requires_grad) return true;
+  return false;
+}
+
+/**
+ * Records that `outputs` were computed from `inputs` by the op `name`, when grad mode is on and
+ * an input requires grad. Returns the first output for convenience.
+ */
+export function record<T extends Tensor>(
+  name: string,
+  inputs: readonly (Tensor | null)[],
+  outputs: T | readonly T[],
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): T {
+  const outs = (Array.isArray(outputs) ? outputs : [outputs]) as readonly T[];
+  if (!needsGrad(...inputs)) return outs[0]!;
+  const node = new Node(name, inputs, backward, saved, outs);
+  outs.forEach((t, i) => {
+    t._gradFn = node;
+    t._outputNr = i;
+    node._outputs.push({ shape: t.shape, dtype: t.dtype });
+  });
+  return outs[0]!;
+}

@@ -1,0 +1,37 @@
+/**
+ * The pure-JS reference backend: every kernel, written plainly. It is the specification that
+ * the fast backends are diffed against and the fallback for whatever they decline.
+ */
+
+import type { Backend, Storage } from "../backend.js";
+import type { DType, TypedArray } from "../../tensor/dtype.js";
+import { JsStorage } from "./storage.js";
+import { binary, copy, fill, unary, where } from "./elementwise.js";
+import { reduce } from "./reduce.js";
+import { matmul } from "./matmul.js";
+import { gather, indexAdd, indexSelect, scatterAdd } from "./index_ops.js";
+
+export const jsBackend: Backend = {
+  name: "js",
+  allocate(dtype: DType, length: number): Storage {
+    return new JsStorage(jsBackend, dtype, length);
+  },
+  read(storage: Storage, offset: number, length: number): TypedArray {
+    return (storage as JsStorage).data.slice(offset, offset + length);
+  },
+  write(storage: Storage, offset: number, values: TypedArray): void {
+    ((storage as JsStorage).data as Float64Array).set(values as Float64Array, offset);
+  },
+  fill,
+  copy,
+  unary,
+  binary,
+  where,
+  reduce,
+  matmul,
+  indexSelect,
+  gather,
+  scatterAdd,
+  indexAdd,
+  supports: () => true,
+};

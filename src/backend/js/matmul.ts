@@ -1,0 +1,80 @@
+/**
+ * The JS backend's batched matrix product: the plain triple loop, ordered i-k-j so the inner
+ * loop walks a row of b and of the output, accumulating each output row in binary64.
+ */
+
+import type { StridedView } from "../backend.js";
+import { dataOf } from "./storage.js";
+
+export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
+  const nd = out.shape.length;
+  const M = out.shape[nd - 2]!;
+  const N = out.shape[nd - 1]!;
+  const K = a.shape[nd - 1]!;
+  const [aRow, aCol] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+  const [bRow, bCol] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+  const [oRow, oCol] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
+  const x = dataOf(a) as Float32Array | Float64Array | Int32Array;
+  const y = dataOf(b) as Float32Array | Float64Array | Int32Array;
+  const o = dataOf(out) as Float32Array | Float64Array | Int32Array;
+  const batchShape = out.shape.slice(0, nd - 2);
+  let batches = 1;
+  for (const s of batchShape) batches *= s;
+  if (dataOf(a) instanceof BigInt64Array) return matmulInt64(out, a, b);
+  const acc = new Float64Array(N);
+  const counter = new Array<number>(batchShape.length).fill(0);
+  for (let bi = 0; bi < batches; bi++) {
+    let pa = a.offset;
+    let pb = b.offset;
+    let po = out.offset;
+    for (let d = 0; d < batchShape.length; d++) {
+      pa += counter[d]! * a.strides[d]!;
+      pb += counter[d]! * b.strides[d]!;
+      po += counter[d]! * out.strides[d]!;
+    }
+    for (let i = 0; i < M; i++) {
+      acc.fill(0);
+      for (let k = 0; k < K; k++) {
+        const aik = x[pa + i * aRow + k * aCol]!;
+        const rowB = pb + k * bRow;
+        for (let j = 0; j < N; j++) acc[j]! += aik * y[rowB + j * bCol]!;
+      }
+      const rowO = po + i * oRow;
+      for (let j = 0; j < N; j++) o[rowO + j * oCol] = acc[j]!;
+    }
+    for (let d = batchShape.length - 1; d >= 0; d--) {
+      if (++counter[d]! < batchShape[d]!) break;
+      counter[d] = 0;
+    }
+  }
+}
+
+/** int64 products, wrapping modulo 2^64 like C. Rare, so it walks every element by index. */
+function matmulInt64(out: StridedView, a: StridedView, b: StridedView): void {
+  const nd = out.shape.length;
+  const [M, N, K] = [out.shape[nd - 2]!, out.shape[nd - 1]!, a.shape[nd - 1]!];
+  const x = dataOf(a) as BigInt64Array;
+  const y = dataOf(b) as BigInt64Array;
+  const o = dataOf(out) as BigInt64Array;
+  let batches = 1;
+  for (let d = 0; d < nd - 2; d++) batches *= out.shape[d]!;
+  for (let bi = 0; bi < batches; bi++) {
+    let [pa, pb, po] = [a.offset, b.offset, out.offset];
+    for (let d = nd - 3, rest = bi; d >= 0; d--) {
+      const c = rest % out.shape[d]!;
+      rest = Math.floor(rest / out.shape[d]!);
+      pa += c * a.strides[d]!;
+      pb += c * b.strides[d]!;
+      po += c * out.strides[d]!;
+    }
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let acc = 0n;
+        for (let k = 0; k < K; k++) {
+          acc += x[pa + i * a.strides[nd - 2]! + k * a.strides[nd - 1]!]! * y[pb + k * b.strides[nd - 2]! + j * b.strides[nd - 1]!]!;
+        }
+        o[po + i * out.strides[nd - 2]! + j * out.strides[nd - 1]!] = BigInt.asIntN(64, acc);
+      }
+    }
+  }
+}

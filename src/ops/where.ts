@@ -1,0 +1,156 @@
+/**
+ * Selection ops: `where`, `masked_fill`, `clamp` (and `clamp_min`, `clamp_max`), plus the
+ * in-place fills `fill_` and `zero_`.
+ */
+
+import { Tensor, type Scalar } from "../tensor/tensor.js";
+import { bool } from "../tensor/dtype.js";
+import { record } from "../autograd/graph.js";
+import { RuntimeError } from "../errors.js";
+import { zeros_like } from "../tensor/creation.js";
+import { encodeScalar } from "../tensor/creation.js";
+import {
+  asTensor, broadcastAll, expandedView, inplace, isScalar, newTensor, resultType, sumToShape, type TensorOrScalar,
+} from "./common.js";
+import { applyInplace } from "./arithmetic.js";
+
+/**
+ * `torch.where(condition, input, other)`: input where condition holds, other elsewhere, all
+ * three broadcast together. `torch.where(condition)` alone is `nonzero(as_tuple=True)` and is
+ * not provided.
+ */
+export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  if (condition.dtype !== bool) {
+    throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype.scalarTypeName}`);
+  }
+  const dtype = resultType(input, other);
+  const x = asTensor(input, dtype);
+  const y = asTensor(other, dtype);
+  const shape = broadcastAll(condition, x, y);
+  const out = newTensor(shape, dtype);
+  out._storage.backend.where(out._view, expandedView(condition, shape), expandedView(x, shape), expandedView(y, shape));
+  const [xs, ys] = [x.shape, y.shape];
+  return record("WhereBackward0", [x, y], out, ([g], [c]) => [
+    sumToShape(where(c!, g!, 0), xs),
+    sumToShape(where(c!, 0, g!), ys),
+  ], [condition]);
+}
+
+/** `t.masked_fill(mask, value)`: value where mask (broadcast to t's shape) is true. */
+export function masked_fill(t: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
+  if (mask.dtype !== bool) {
+    throw new RuntimeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype.scalarTypeName}`);
+  }
+  if (value instanceof Tensor && value.ndim !== 0) {
+    throw new RuntimeError(
+      `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
+    );
+  }
+  const shape = broadcastAll(t, mask);
+  if (shape.length !== t.ndim || shape.some((s, i) => s !== t.shape[i])) {
+    throw new RuntimeError(`The expanded size of the mask must match the existing size of the tensor`);
+  }
+  const fill = asTensor(value instanceof Tensor ? value : isScalar(value) ? value : 0, t.dtype);
+  const out = newTensor(shape, t.dtype);
+  out._storage.backend.where(out._view, expandedView(mask, shape), expandedView(fill, shape), t._view);
+  return record("MaskedFillBackward0", [t, value instanceof Tensor ? fill : null], out, ([g], [m]) => [
+    g!.masked_fill(m!, 0),
+    value instanceof Tensor ? where(m!, g!, 0).sum() : null,
+  ], [mask]);
+}
+
+/**
+ * `torch.clamp(input, min, max)`: each element limited to [min, max]; either bound may be
+ * omitted (null) or a tensor. NaN stays NaN. If min > max every element becomes max.
+ */
+export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  }
+  const dtype = resultType(t, ...[min, max].filter((b): b is TensorOrScalar => b !== undefined && b !== null));
+  const x = asTensor(t, dtype);
+  const lo = min === undefined || min === null ? null : asTensor(min, dtype);
+  const hi = max === undefined || max === null ? null : asTensor(max, dtype);
+  const shape = broadcastAll(...[x, lo, hi].filter((b): b is Tensor => b !== null));
+  let out = newTensor(shape, dtype);
+  const backend = out._storage.backend;
+  backend.copy(out._view, expandedView(x, shape));
+  if (lo) backend.binary("maximum", out._view, out._view, expandedView(lo, shape));
+  if (hi) backend.binary("minimum", out._view, out._view, expandedView(hi, shape));
+  const tensorBounds = min instanceof Tensor || max instanceof Tensor;
+  const xs = x.shape;
+  out = record(tensorBounds ? "ClampBackward0" : "ClampBackward1", [x, lo, hi], out, ([g], [sx]) => {
+    let inside = lo ? sx!.ge(lo) : null;
+    if (hi) inside = inside ? inside.logical_and(sx!.le(hi)) : sx!.le(hi);
+    const gx = sumToShape(where(inside!, g!, 0), xs);
+    return [
+      gx,
+      lo && lo.requires_grad ? sumToShape(where(sx!.lt(lo), g!, 0), lo.shape) : null,
+      hi && hi.requires_grad ? sumToShape(where(sx!.gt(hi), g!, 0), hi.shape) : null,
+    ];
+  }, [x]);
+  return out;
+}
+
+export const clip = clamp;
+
+export function clamp_min(t: Tensor, min: TensorOrScalar): Tensor {
+  return clamp(t, min, null);
+}
+
+export function clamp_max(t: Tensor, max: TensorOrScalar): Tensor {
+  return clamp(t, null, max);
+}
+
+/** `t.fill_(value)`: every element set to value; the gradient to t's old values is zero. */
+export function fill_(t: Tensor, value: Scalar | Tensor): Tensor {
+  if (value instanceof Tensor) {
+    if (value.ndim !== 0) {
+      throw new RuntimeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`);
+    }
+    return applyInplace(t, value.to(t.dtype).expand(t.shape).add(zeros_like(t)));
+  }
+  inplace(t, () => t._storage.backend.fill(t._view, encodeScalar(value, t.dtype)));
+  if (t.requires_grad && !t.is_leaf) {
+    record("FillBackward0", [t], t, ([g]) => [zeros_like(g!)]);
+  }
+  return t;
+}
+
+export function zero_(t: Tensor): Tensor {
+  return fill_(t, 0);
+}
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    /** `x.where(condition, y)`: PyTorch's method form of `torch.where(condition, x, y)`. */
+    where(condition: Tensor, other: TensorOrScalar): Tensor;
+    masked_fill(mask: Tensor, value: Scalar | Tensor): Tensor;
+    masked_fill_(mask: Tensor, value: Scalar | Tensor): Tensor;
+    clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+    clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+    clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+    clip_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor;
+    clamp_min(min: TensorOrScalar): Tensor;
+    clamp_min_(min: TensorOrScalar): Tensor;
+    clamp_max(max: TensorOrScalar): Tensor;
+    clamp_max_(max: TensorOrScalar): Tensor;
+    fill_(value: Scalar | Tensor): Tensor;
+    zero_(): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.where = function (condition, other) { return where(condition, this, other); };
+P.masked_fill = function (mask, value) { return masked_fill(this, mask, value); };
+P.masked_fill_ = function (mask, value) { return applyInplace(this, masked_fill(this, mask, value)); };
+P.clamp = function (min, max) { return clamp(this, min, max); };
+P.clamp_ = function (min, max) { return applyInplace(this, clamp(this, min, max)); };
+P.clip = P.clamp;
+P.clip_ = P.clamp_;
+P.clamp_min = function (min) { return clamp(this, min, null); };
+P.clamp_min_ = function (min) { return applyInplace(this, clamp(this, min, null)); };
+P.clamp_max = function (max) { return clamp(this, null, max); };
+P.clamp_max_ = function (max) { return applyInplace(this, clamp(this, null, max)); };
+P.fill_ = function (value) { return fill_(this, value); };
+P.zero_ = function () { return zero_(this); };
