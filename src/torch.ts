@@ -39,6 +39,7 @@ export {
 } from "./ops/unary.js";
 export { where, masked_fill, clamp, clip, clamp_min, clamp_max } from "./ops/where.js";
 export { sum, any, all } from "./ops/reduce.js";
+export { mm, addmm, bmm, baddbmm, dot, mv, outer, matmul } from "./ops/matmul.js";
 
 // Autograd.
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from "./autograd/grad_mode.js";

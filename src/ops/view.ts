@@ -88,11 +88,17 @@ export function view(t: Tensor, ...shape: SizeArgs): Tensor {
 export function reshape(t: Tensor, ...shape: SizeArgs): Tensor {
   const target = inferSize(sizesFrom(shape), t.numel());
   if (viewStrides(t.shape, t._strides, target) !== null) return viewImpl(t, target, "ViewBackward0");
-  const copy = t.clone();
-  const copyShape = copy.shape;
-  // The copy is private to this result, so the result is a plain tensor, not a view.
-  const out = new Tensor(copy._storage, target);
-  return record("UnsafeViewBackward0", [copy], out, ([g]) => [g!.reshape(copyShape)]);
+  return unsafeView(t.clone(), target);
+}
+
+/**
+ * A new shape over a tensor that no one else holds (a fresh copy or a product), so the result
+ * need not be tracked as a view (PyTorch's `_unsafe_view`).
+ */
+export function unsafeView(fresh: Tensor, shape: readonly number[]): Tensor {
+  const freshShape = fresh.shape;
+  const out = new Tensor(fresh._storage, shape, undefined, fresh._offset);
+  return record("UnsafeViewBackward0", [fresh], out, ([g]) => [g!.reshape(freshShape)]);
 }
 
 /** `t.transpose(dim0, dim1)`: swaps two dimensions. */

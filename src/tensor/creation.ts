@@ -144,7 +144,7 @@ export function zeros(...args: SizeArgs): Tensor {
 /** `torch.ones(*size, { dtype, requires_grad })` */
 export function ones(...args: SizeArgs): Tensor {
   const [sizes, options] = splitOptions<TensorOptions>(args);
-  return full(parseShape(sizes), 1, options);
+  return full(parseShape(sizes), 1, { ...options, dtype: options.dtype ?? get_default_dtype() });
 }
 
 /** `torch.full(size, fill_value, { dtype })`: the dtype follows fill_value when not given. */

@@ -1,0 +1,242 @@
+/**
+ * Matrix products: `mm`, `addmm`, `bmm`, `baddbmm`, `mv`, `dot`, `outer`, and `matmul` in all of
+ * PyTorch's rank cases. Transposed operands reach the kernel as strides, never as copies.
+ */
+
+import { Tensor } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
+import { broadcastShapes, numelOf } from "../tensor/shape.js";
+import { record } from "../autograd/graph.js";
+import { RuntimeError } from "../errors.js";
+import { expandedView, newTensor, sumToShape } from "./common.js";
+import { unsafeView } from "./view.js";
+
+/** PyTorch's lower-case C type names, used in dtype mismatch messages ("float != double"). */
+function cName(d: DType): string {
+  return { float32: "float", float64: "double", int64: "long int", int32: "int", bool: "bool" }[d.name];
+}
+
+function checkSameDtype(a: Tensor, b: Tensor, what = "mat1 and mat2"): void {
+  if (a.dtype !== b.dtype) {
+    throw new RuntimeError(`expected ${what} to have the same dtype, but got: ${cName(a.dtype)} != ${cName(b.dtype)}`);
+  }
+  if (a.dtype.name === "bool") throw new RuntimeError(`"addmm_impl_cpu_" not implemented for 'Bool'`);
+}
+
+/** Runs the batched kernel: a (..., M, K) · b (..., K, N) with batch dims already equal. */
+function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
+  const nd = a.ndim;
+  const [M, K, N] = [a.shape[nd - 2]!, a.shape[nd - 1]!, b.shape[nd - 1]!];
+  const out = newTensor([...batch, M, N], a.dtype);
+  if (numelOf(out.shape) === 0) return out;
+  if (K === 0) return out; // an empty sum is zero, and new tensors are zero-filled
+  out._storage.backend.matmul(out._view, expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]));
+  return out;
+}
+
+/** `torch.mm(input, mat2)`: (n×m)·(m×p) → (n×p). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
+  if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
+  if (a.shape[1] !== b.shape[0]) {
+    throw new RuntimeError(
+      `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
+    );
+  }
+  checkSameDtype(a, b);
+  const [ga, gb] = [a.requires_grad, b.requires_grad];
+  return record("MmBackward0", [a, b], runMatmul(a, b, []), ([g], s) => {
+    const sa = gb ? s[0]! : null;
+    const sb = ga ? s[gb ? 1 : 0]! : null;
+    return [sb ? g!.mm(sb.t()) : null, sa ? sa.t().mm(g!) : null];
+  }, [gb ? a : null, ga ? b : null].filter((t): t is Tensor => t !== null));
+}
+
+export interface AddmmOptions {
+  beta?: number;
+  alpha?: number;
+}
+
+/**
+ * `torch.addmm(input, mat1, mat2, { beta = 1, alpha = 1 })`: β·input + α·(mat1 · mat2), with
+ * input broadcast to the product's shape. This is `nn.Linear`'s forward for 2-D input:
+ * `addmm(bias, x, weight.t())`. With β = 0, input is ignored (NaN in it does not propagate).
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmOptions = {}): Tensor {
+  const { beta = 1, alpha = 1 } = options;
+  if (mat1.ndim !== 2) throw new RuntimeError(`mat1 must be a matrix, got ${mat1.ndim}-D tensor`);
+  if (mat2.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix, got ${mat2.ndim}-D tensor`);
+  if (mat1.shape[1] !== mat2.shape[0]) {
+    throw new RuntimeError(
+      `mat1 and mat2 shapes cannot be multiplied (${mat1.shape[0]}x${mat1.shape[1]} and ${mat2.shape[0]}x${mat2.shape[1]})`,
+    );
+  }
+  checkSameDtype(mat1, mat2);
+  checkSameDtype(input, mat1, "self and mat2");
+  const shape = [mat1.shape[0]!, mat2.shape[1]!];
+  broadcastShapes(input.shape, shape);
+  if (input.ndim > 2 || input.shape.some((s, i) => s !== 1 && s !== shape[shape.length - input.ndim + i])) {
+    throw new RuntimeError(
+      `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
+    );
+  }
+  const product = runMatmul(mat1, mat2, []);
+  const backend = product._storage.backend;
+  let out = product;
+  if (alpha !== 1) {
+    out = newTensor(shape, product.dtype);
+    backend.binary("mul", out._view, product._view, expandedView(scalarLike(alpha, product), shape));
+  }
+  if (beta !== 0) {
+    const scaled = beta === 1 ? input : input.detach().mul(beta);
+    backend.binary("add", out._view, expandedView(scaled, shape), out._view);
+  }
+  const inputShape = input.shape;
+  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
+  return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
+    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
+    g1 ? scale(g!.mm(m2!.t()), alpha) : null,
+    g2 ? scale(m1!.t().mm(g!), alpha) : null,
+  ], [mat1, mat2]);
+}
+
+function scalarLike(v: number, t: Tensor): Tensor {
+  const s = newTensor([], t.dtype);
+  s._storage.backend.fill(s._view, v);
+  return s;
+}
+
+function scale(t: Tensor, alpha: number): Tensor {
+  return alpha === 1 ? t : t.mul(alpha);
+}
+
+/** `torch.bmm(input, mat2)`: (b×n×m)·(b×m×p) → (b×n×p), no broadcasting. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
+  if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
+  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+    throw new RuntimeError(
+      `Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`,
+    );
+  }
+  checkSameDtype(a, b);
+  return record("BmmBackward0", [a, b], runMatmul(a, b, [a.shape[0]!]), ([g], [sa, sb]) => [
+    g!.bmm(sb!.mT),
+    sa!.mT.bmm(g!),
+  ], [a, b]);
+}
+
+/** `torch.baddbmm(input, batch1, batch2, { beta, alpha })`: β·input + α·bmm(batch1, batch2). */
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options: AddmmOptions = {}): Tensor {
+  const { beta = 1, alpha = 1 } = options;
+  const product = scale(bmm(batch1, batch2), alpha);
+  return beta === 0 ? product : product.add(beta === 1 ? input : input.mul(beta));
+}
+
+/** `torch.dot(input, other)`: the inner product of two 1-D tensors, as a 0-d tensor. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) {
+    throw new RuntimeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  }
+  if (a.shape[0] !== b.shape[0]) {
+    throw new RuntimeError(
+      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+    );
+  }
+  if (a.dtype !== b.dtype) {
+    throw new RuntimeError(`dot : expected both vectors to have same dtype, but found ${a.dtype.scalarTypeName} and ${b.dtype.scalarTypeName}`);
+  }
+  const out = runMatmul(a.detach().unsqueeze(0), b.detach().unsqueeze(1), []);
+  const result = new Tensor(out._storage, []);
+  return record("DotBackward0", [a, b], result, ([g], [sa, sb]) => [g!.mul(sb!), g!.mul(sa!)], [a, b]);
+}
+
+/** `torch.mv(input, vec)`: (n×m)·(m) → (n). */
+export function mv(a: Tensor, v: Tensor): Tensor {
+  if (a.ndim !== 2 || v.ndim !== 1) {
+    throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${a.ndim}, ${v.ndim}`);
+  }
+  if (a.shape[1] !== v.shape[0]) {
+    throw new RuntimeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
+  }
+  checkSameDtype(a, v);
+  const out = runMatmul(a.detach(), v.detach().unsqueeze(1), []);
+  const result = new Tensor(out._storage, [a.shape[0]!]);
+  return record("MvBackward0", [a, v], result, ([g], [sa, sv]) => [
+    g!.unsqueeze(1).mul(sv!.unsqueeze(0)),
+    sa!.t().mv(g!),
+  ], [a, v]);
+}
+
+/** `torch.outer(input, vec2)`: the outer product of two 1-D tensors. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new RuntimeError("outer: Expected 1-D argument self, but got " + a.ndim + "-D");
+  return a.unsqueeze(1).mul(b.unsqueeze(0));
+}
+
+/**
+ * `torch.matmul(input, other)` (the `@` operator), by rank as PyTorch defines it:
+ * 1-D·1-D is `dot`; 2-D·2-D is `mm`; 1-D·2-D prepends a 1 to the vector and removes it after;
+ * 2-D·1-D is `mv`; N-D·(1-D or 2-D) folds the batch into the rows of one `mm`; otherwise the
+ * batch dims broadcast and a batched product runs (a 1-D operand gets a temporary dim).
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const [da, db] = [a.ndim, b.ndim];
+  if (da === 0 || db === 0) {
+    throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${da}D and ${db}D`);
+  }
+  if (da === 1 && db === 1) return dot(a, b);
+  if (da === 2 && db === 2) return mm(a, b);
+  if (da === 1 && db === 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da === 2 && db === 1) return mv(a, b);
+  if (da >= 3 && (db === 1 || db === 2)) {
+    // (..., n, m)·(m, p) or ·(m): one mm (or mv) over the folded rows, then the batch shape back.
+    const rows = a.reshape(-1, a.shape[da - 1]!);
+    if (db === 1) return unsafeView(rows.mv(b), a.shape.slice(0, -1));
+    if (rows.shape[1] !== b.shape[0]) {
+      throw new RuntimeError(
+        `mat1 and mat2 shapes cannot be multiplied (${rows.shape[0]}x${rows.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
+      );
+    }
+    return unsafeView(rows.mm(b), [...a.shape.slice(0, -1), b.shape[1]!]);
+  }
+  // Batched: broadcast the batch dims, run (B, n, m)·(B, m, p).
+  const a3 = da === 1 ? a.unsqueeze(0) : a;
+  const b3 = db === 1 ? b.unsqueeze(1) : b;
+  const [n, m] = [a3.shape[a3.ndim - 2]!, a3.shape[a3.ndim - 1]!];
+  const [m2, p] = [b3.shape[b3.ndim - 2]!, b3.shape[b3.ndim - 1]!];
+  if (m !== m2) {
+    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${numelOf(broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2)))}, ${m}] but got: [${numelOf(broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2)))}, ${m2}].`);
+  }
+  const batch = broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2));
+  const B = numelOf(batch);
+  const x = a3.expand([...batch, n, m]).reshape(B, n, m);
+  const y = b3.expand([...batch, m, p]).reshape(B, m, p);
+  let out = unsafeView(x.bmm(y), [...batch, n, p]);
+  if (da === 1) out = out.squeeze(-2);
+  if (db === 1) out = out.squeeze(-1);
+  return out;
+}
+
+declare module "../tensor/tensor.js" {
+  interface Tensor {
+    mm(mat2: Tensor): Tensor;
+    addmm(mat1: Tensor, mat2: Tensor, options?: AddmmOptions): Tensor;
+    bmm(mat2: Tensor): Tensor;
+    baddbmm(batch1: Tensor, batch2: Tensor, options?: AddmmOptions): Tensor;
+    dot(other: Tensor): Tensor;
+    mv(vec: Tensor): Tensor;
+    outer(other: Tensor): Tensor;
+    matmul(other: Tensor): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.mm = function (b) { return mm(this, b); };
+P.addmm = function (m1, m2, options) { return addmm(this, m1, m2, options); };
+P.bmm = function (b) { return bmm(this, b); };
+P.baddbmm = function (b1, b2, options) { return baddbmm(this, b1, b2, options); };
+P.dot = function (b) { return dot(this, b); };
+P.mv = function (v) { return mv(this, v); };
+P.outer = function (b) { return outer(this, b); };
+P.matmul = function (b) { return matmul(this, b); };
