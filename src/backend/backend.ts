@@ -42,7 +42,7 @@ export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "argmax" | "argmin" | 
 
 export type KernelName =
   | "fill" | "copy" | "unary" | "binary" | "where" | "reduce" | "matmul" | "index_select" | "gather"
-  | "scatter_add" | "index_add";
+  | "scatter" | "scatter_add" | "index_add";
 
 export interface Backend {
   readonly name: string;
@@ -79,6 +79,11 @@ export interface Backend {
   indexSelect(out: StridedView, a: StridedView, dim: number, index: StridedView): void;
   /** `out[...i_d...] = a[...index[...]...]` along `dim` (torch.gather); index has out's shape. */
   gather(out: StridedView, a: StridedView, dim: number, index: StridedView): void;
+  /**
+   * In place: `out[...index[...]...] = src[...]` along `dim` (torch.scatter_); where indices
+   * repeat, the last in row-major order wins. A scalar src arrives broadcast (zero strides).
+   */
+  scatter(out: StridedView, dim: number, index: StridedView, src: StridedView): void;
   /** In place: `out[...index[...]...] += src[...]` along `dim` (torch.scatter_add_). */
   scatterAdd(out: StridedView, dim: number, index: StridedView, src: StridedView): void;
   /** In place: `out.select(dim, index[i]) += src.select(dim, i)` (torch.index_add_). */

@@ -9,7 +9,7 @@ import { JsStorage } from "./storage.js";
 import { binary, copy, fill, unary, where } from "./elementwise.js";
 import { reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
-import { gather, indexAdd, indexSelect, scatterAdd } from "./index_ops.js";
+import { gather, indexAdd, indexSelect, scatter, scatterAdd } from "./index_ops.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -31,6 +31,7 @@ export const jsBackend: Backend = {
   matmul,
   indexSelect,
   gather,
+  scatter,
   scatterAdd,
   indexAdd,
   supports: () => true,

@@ -1,7 +1,8 @@
 /**
- * Indexing kernels of the JS backend: index_select, gather, scatter_add_, index_add_.
+ * Indexing kernels of the JS backend: index_select, gather, scatter_, scatter_add_, index_add_.
  * Index values are checked here because only the kernel sees them; the op layer has already
- * checked shapes and dtypes.
+ * checked shapes and dtypes. As in PyTorch, negative index values are out of range: these ops
+ * do not wrap them (unlike Python subscripts).
  */
 
 import type { StridedView } from "../backend.js";
@@ -36,6 +37,15 @@ function indexAt(index: StridedView, idx: readonly number[]): number {
   return Number(dataOf(index)[offsetOf(index, idx)]!);
 }
 
+/** The index value at `idx`, checked against the size of `dim` (gather and scatter's message). */
+function checkedIndex(index: StridedView, idx: readonly number[], dim: number, size: number): number {
+  const j = indexAt(index, idx);
+  if (j < 0 || j >= size) {
+    throw new RuntimeError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
+  }
+  return j;
+}
+
 function add(o: Elements, p: number, v: number | bigint): void {
   o[p] = typeof v === "bigint" ? BigInt.asIntN(64, (o[p] as bigint) + v) : (o[p] as number) + v;
 }
@@ -46,9 +56,8 @@ export function indexSelect(out: StridedView, a: StridedView, dim: number, index
   const size = a.shape[dim]!;
   forEachIndex(out.shape, (idx) => {
     const i = idx[dim]!;
-    let j = indexAt(index, [i]);
-    if (j < -size || j >= size) throw new IndexError("index out of range in self");
-    if (j < 0) j += size;
+    const j = indexAt(index, [i]);
+    if (j < 0 || j >= size) throw new IndexError("index out of range in self");
     const src = idx.slice();
     src[dim] = j;
     o[offsetOf(out, idx)] = x[offsetOf(a, src)]!;
@@ -60,14 +69,23 @@ export function gather(out: StridedView, a: StridedView, dim: number, index: Str
   const x = dataOf(a) as Elements;
   const size = a.shape[dim]!;
   forEachIndex(out.shape, (idx) => {
-    let j = indexAt(index, idx);
-    if (j < -size || j >= size) {
-      throw new RuntimeError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
-    }
-    if (j < 0) j += size;
+    const j = checkedIndex(index, idx, dim, size);
     const src = idx.slice();
     src[dim] = j;
     o[offsetOf(out, idx)] = x[offsetOf(a, src)]!;
+  });
+}
+
+/** Later elements of `index` (row-major) overwrite earlier ones that hit the same place. */
+export function scatter(out: StridedView, dim: number, index: StridedView, src: StridedView): void {
+  const o = dataOf(out) as Elements;
+  const s = dataOf(src) as Elements;
+  const size = out.shape[dim]!;
+  forEachIndex(index.shape, (idx) => {
+    const j = checkedIndex(index, idx, dim, size);
+    const dst = idx.slice();
+    dst[dim] = j;
+    o[offsetOf(out, dst)] = s[offsetOf(src, idx)]!;
   });
 }
 
@@ -76,11 +94,7 @@ export function scatterAdd(out: StridedView, dim: number, index: StridedView, sr
   const s = dataOf(src) as Elements;
   const size = out.shape[dim]!;
   forEachIndex(index.shape, (idx) => {
-    let j = indexAt(index, idx);
-    if (j < -size || j >= size) {
-      throw new RuntimeError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
-    }
-    if (j < 0) j += size;
+    const j = checkedIndex(index, idx, dim, size);
     const dst = idx.slice();
     dst[dim] = j;
     add(o, offsetOf(out, dst), s[offsetOf(src, idx)]!);
@@ -92,9 +106,8 @@ export function indexAdd(out: StridedView, dim: number, index: StridedView, src:
   const s = dataOf(src) as Elements;
   const size = out.shape[dim]!;
   forEachIndex(src.shape, (idx) => {
-    let j = indexAt(index, [idx[dim]!]);
-    if (j < -size || j >= size) throw new IndexError("index out of range in self");
-    if (j < 0) j += size;
+    const j = indexAt(index, [idx[dim]!]);
+    if (j < 0 || j >= size) throw new IndexError("index out of range in self");
     const dst = idx.slice();
     dst[dim] = j;
     add(o, offsetOf(out, dst), s[offsetOf(src, idx)]!);
