@@ -1,6 +1,8 @@
 /**
- * Reductions: `sum`, `sum_to_size`, `any`, `all` (and the rest of the family as it grows),
- * with PyTorch's `dim` (an int, negative, a list, or omitted for all), `keepdim` and `dtype`.
+ * Reductions: `sum`, `sum_to_size`, `mean`, `prod`, `any`, `all`, and the helpers the rest of
+ * the family shares (reduce_max.ts, reduce_var.ts, reduce_logsumexp.ts, reduce_norm.ts,
+ * reduce_cumsum.ts). PyTorch's `dim` is an int, a negative int, a list, or omitted for all dims;
+ * `keepdim` and `dtype` travel in the trailing options object.
  */
 
 import { Tensor } from "../tensor/tensor.js";
@@ -9,7 +11,8 @@ import { bool, DType, int64 } from "../tensor/dtype.js";
 import { wrapDim } from "../tensor/shape.js";
 import { record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
-import { newTensor } from "./common.js";
+import { asTensor, expandedView, newTensor } from "./common.js";
+import { where } from "./where.js";
 
 export type DimArg = number | readonly number[] | null | undefined;
 
@@ -42,6 +45,11 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
   return out;
 }
 
+/** Number of elements each output element reduces over. */
+export function reducedCount(shape: readonly number[], dims: readonly number[]): number {
+  return dims.reduce((n, d) => n * shape[d]!, 1);
+}
+
 /** Runs reduction kernel `op` of `t` over `dims` into a new tensor of `outDtype`. */
 export function runReduce(op: ReduceOp, t: Tensor, dims: readonly number[], keepdim: boolean, outDtype: DType): Tensor {
   const kept = reducedShape(t.shape, dims, true);
@@ -57,18 +65,39 @@ export function unsqueezeReduced(g: Tensor, inputShape: readonly number[], dims:
 }
 
 /**
- * `torch.sum(input, dim?, { keepdim, dtype })`. Integer and bool inputs sum to int64, as in
- * PyTorch; float sums accumulate in binary64.
+ * Splits the `(dim?, options?)` tail that every reduction takes: the options object may stand
+ * in the dim's place (`x.sum({ dtype })`).
+ */
+export function dimAndOptions<O extends object>(dim: unknown, options: O): [DimArg, O] {
+  if (typeof dim === "object" && dim !== null && !Array.isArray(dim)) return [undefined, dim as O];
+  return [dim as DimArg, options];
+}
+
+/** The dtype integer and bool inputs accumulate into when no `dtype` is given (sum, prod, cumsum). */
+export function accumulateDtype(t: Tensor, dtype: DType | undefined): DType {
+  return dtype ?? (t.dtype.is_floating_point ? t.dtype : int64);
+}
+
+/**
+ * `torch.sum(input, dim?, { keepdim = false, dtype })`: the sum of the elements over `dim`
+ * (all of them when omitted).
+ *
+ * Integer and bool inputs sum to int64, as in PyTorch; float sums accumulate in binary64.
+ *
+ * ```ts
+ * torch.tensor([[1, 2], [3, 4]]).sum(1)              // tensor([3, 7])
+ * torch.sum(x, [0, -1], { keepdim: true })            // shape (1, ..., 1)
+ * ```
  */
 export function sum(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOptions = {}): Tensor {
-  if (typeof dim === "object" && dim !== null && !Array.isArray(dim)) [dim, options] = [undefined, dim as ReduceOptions];
-  const dims = reduceDims(t, dim as DimArg);
-  const keepdim = options.keepdim ?? false;
-  const dtype = options.dtype ?? (t.dtype.is_floating_point ? t.dtype : int64);
+  const [d, opts] = dimAndOptions(dim, options);
+  const dims = reduceDims(t, d);
+  const keepdim = opts.keepdim ?? false;
+  const dtype = accumulateDtype(t, opts.dtype);
   const input = t.dtype === dtype ? t : t.to(dtype);
   const out = runReduce("sum", input, dims, keepdim, dtype);
   const inputShape = input.shape;
-  const name = dim === undefined || dim === null ? "SumBackward0" : "SumBackward1";
+  const name = d === undefined || d === null ? "SumBackward0" : "SumBackward1";
   return record(name, [input], out, ([g]) => [unsqueezeReduced(g!, inputShape, dims, keepdim).expand(inputShape)]);
 }
 
@@ -88,6 +117,100 @@ export function sum_to_size(t: Tensor, size: readonly number[]): Tensor {
   return out;
 }
 
+/**
+ * `torch.mean(input, dim?, { keepdim = false, dtype })`: the arithmetic mean over `dim` (all
+ * elements when omitted), `sum(input) / N`.
+ *
+ * The input (or the `dtype` given) must be floating point: PyTorch does not guess a float dtype
+ * for an integer tensor. The mean of no elements is NaN.
+ *
+ * ```ts
+ * torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32 }).mean(0)   // tensor([2., 3.])
+ * torch.arange(4).mean({ dtype: torch.float64 })                      // tensor(1.5000, dtype=torch.float64)
+ * ```
+ */
+export function mean(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOptions = {}): Tensor {
+  const [d, opts] = dimAndOptions(dim, options);
+  const dtype = opts.dtype ?? t.dtype;
+  if (!dtype.is_floating_point) {
+    const which = opts.dtype ? "Optional" : "Input";
+    throw new RuntimeError(
+      `mean(): could not infer output dtype. ${which} dtype must be either a floating point or complex dtype. Got: ${dtype.scalarTypeName}`,
+    );
+  }
+  const dims = reduceDims(t, d);
+  const keepdim = opts.keepdim ?? false;
+  const input = t.dtype === dtype ? t : t.to(dtype);
+  const out = runReduce("sum", input, dims, keepdim, dtype);
+  const count = reducedCount(input.shape, dims);
+  out._storage.backend.binary("div", out._view, out._view, expandedView(asTensor(count, dtype), out.shape));
+  const inputShape = input.shape;
+  const name = d === undefined || d === null ? "MeanBackward0" : "MeanBackward1";
+  return record(name, [input], out, ([g]) => [
+    unsqueezeReduced(g!, inputShape, dims, keepdim).expand(inputShape).div(count),
+  ]);
+}
+
+/**
+ * `torch.prod(input, dim?, { keepdim = false, dtype })`: the product of the elements, of all of
+ * them or along one `dim` (an int: PyTorch's prod takes no dim list).
+ *
+ * Integer and bool inputs multiply in int64. The gradient is `grad · prod / input` when no input
+ * is zero; slices holding zeros get the product of the other elements instead, so a zero input
+ * still receives a finite gradient.
+ *
+ * ```ts
+ * torch.tensor([[1, 2], [3, 4]]).prod(1)   // tensor([ 2, 12])
+ * ```
+ */
+export function prod(t: Tensor, dim?: number | ReduceOptions, options: ReduceOptions = {}): Tensor {
+  const [d, opts] = dimAndOptions(dim, options);
+  if (Array.isArray(d)) {
+    throw new TypeError(
+      "prod() received an invalid combination of arguments - got (tuple), but expected one of:\n" +
+        " * (*, torch.dtype dtype)\n" +
+        " * (int dim, bool keepdim, *, torch.dtype dtype)\n" +
+        " * (name dim, bool keepdim, *, torch.dtype dtype)\n",
+    );
+  }
+  const all = d === undefined || d === null;
+  const dims = all ? reduceDims(t, null) : reduceDims(t, d as number);
+  const keepdim = all ? false : opts.keepdim ?? false;
+  const dtype = accumulateDtype(t, opts.dtype);
+  const input = t.dtype === dtype ? t : t.to(dtype);
+  const out = runReduce("prod", input, dims, keepdim, dtype);
+  return record(all ? "ProdBackward0" : "ProdBackward1", [input], out, ([g], [x, result]) => [
+    prodBackward(g!, x!, result!, dims, keepdim),
+  ], [input, out]);
+}
+
+/** The product over `dims` of `t`, keeping them as size 1. */
+function prodKeep(t: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length === 1) return prod(t, dims[0]!, { keepdim: true });
+  return prod(t).reshape(reducedShape(t.shape, dims, true));
+}
+
+/**
+ * The gradient of a product: element i gets `grad · ∏_{j≠i} x_j`. Without zeros that is
+ * `grad · result / x` (PyTorch's fast path). A slice with one zero gives the zero's position
+ * the product of the others, and every other position `x_zero · ∏_{j≠i} x_j / ...` written so
+ * that its value is 0 but its derivative by the zero is right (double backward); slices with
+ * two or more zeros get 0.
+ */
+function prodBackward(g: Tensor, x: Tensor, result: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  if (x.ndim === 0) return g;
+  const gk = unsqueezeReduced(g, x.shape, dims, keepdim);
+  const rk = unsqueezeReduced(result, x.shape, dims, keepdim);
+  const zero = x.eq(0);
+  if (!zero.any().item()) return gk.mul(rk.div(x));
+  const zeros = zero.sum(dims, { keepdim: true });
+  const safe = where(zero, 1, x);
+  const others = prodKeep(safe, dims);
+  const zeroValue = where(zero, x, 0).sum(dims, { keepdim: true });
+  const oneZero = where(zero, others, zeroValue.mul(others).div(safe));
+  return gk.mul(where(zeros.eq(0), others.div(safe), where(zeros.eq(1), oneZero, 0)));
+}
+
 /** `torch.any(input, dim?, { keepdim })`: whether any element is non-zero. */
 export function any(t: Tensor, dim?: number | null, options: ReduceOptions = {}): Tensor {
   return runReduce("any", t, reduceDims(t, dim), options.keepdim ?? false, bool);
@@ -102,6 +225,8 @@ declare module "../tensor/tensor.js" {
   interface Tensor {
     sum(dim?: DimArg | ReduceOptions, options?: ReduceOptions): Tensor;
     sum_to_size(...size: (number | readonly number[])[]): Tensor;
+    mean(dim?: DimArg | ReduceOptions, options?: ReduceOptions): Tensor;
+    prod(dim?: number | ReduceOptions, options?: ReduceOptions): Tensor;
     any(dim?: number | null, options?: ReduceOptions): Tensor;
     all(dim?: number | null, options?: ReduceOptions): Tensor;
   }
@@ -113,5 +238,7 @@ P.sum_to_size = function (...size) {
   const s = size.length === 1 && Array.isArray(size[0]) ? (size[0] as number[]) : (size as number[]);
   return sum_to_size(this, s);
 };
+P.mean = function (dim, options) { return mean(this, dim, options); };
+P.prod = function (dim, options) { return prod(this, dim, options); };
 P.any = function (dim, options) { return any(this, dim, options); };
 P.all = function (dim, options) { return all(this, dim, options); };
