@@ -23,3 +23,13 @@ export class NotImplementedError extends Error {
 export class KeyError extends Error {
   override name = "KeyError";
 }
+
+/** Python's AttributeError: raised by `get_submodule`, `get_parameter` and `get_buffer`. */
+export class AttributeError extends Error {
+  override name = "AttributeError";
+}
+
+/** Python's AssertionError: what PyTorch's own `assert` statements raise (TensorDataset's size check). */
+export class AssertionError extends Error {
+  override name = "AssertionError";
+}
