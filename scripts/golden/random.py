@@ -304,6 +304,11 @@ def default_generator_case():
             "rand_5": encode(torch.rand(5, generator=g))}
 
 
+def glibc_version():
+    import platform
+    return "glibc " + "-".join(platform.libc_ver()) + ", " + platform.machine()
+
+
 def write(name, payload):
     path = os.path.join(OUT_DIR, name)
     with open(path, "w") as f:
@@ -367,6 +372,27 @@ def libm_reference():
     return out
 
 
+def log1p_glibc_reference():
+    """glibc's own log1p (Python's math.log1p calls it) on the inputs PyTorch 2.x's scalar normal
+    path gives it, -u2 for 53-bit uniforms u2, plus a wide range. The uniforms come from
+    torch.rand(8000, dtype=float64, generator=Generator().manual_seed(123)), which the test
+    regenerates with torch-ts's own sampler; only the results are stored for them."""
+    import math
+
+    g = torch.Generator().manual_seed(123)
+    u = torch.rand(8000, dtype=torch.float64, generator=g).tolist()
+    g2 = torch.Generator().manual_seed(321)
+    w = torch.rand(2500, dtype=torch.float64, generator=g2).tolist()
+    e = torch.randint(-60, 60, (2500,), generator=g2).tolist()
+    wide = [x for x in ((v - 0.5) * 2.0**k for v, k in zip(w, e)) if x > -1][:2000]
+    return {
+        "uniform_seed": 123,
+        "uniform_count": len(u),
+        "log1p_of_minus_u": [struct.pack(">d", math.log1p(-v)).hex() for v in u],
+        "wide": [[struct.pack(">d", x).hex(), struct.pack(">d", math.log1p(x)).hex()] for x in wide],
+    }
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     common = dict(path_s_variant="1.13",
@@ -390,6 +416,8 @@ def main():
                                         "hex bit patterns of binary64"),
                         "mpmath_version": __import__("mpmath").__version__,
                         "functions": libm_reference()})
+    write("log1p_glibc.json", {**metadata(note="glibc's log1p (math.log1p) on this machine: " + glibc_version()),
+                               **log1p_glibc_reference()})
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@
 
 import {
   decompose,
-  efHi,
-  efLo,
+  ef,
   float32Bits,
   float32FromBits,
   loWord,
@@ -36,12 +35,13 @@ export function fma32(a: number, b: number, c: number): number {
   const s = p + c;
   const f = Math.fround(s);
   if (f === s || s !== s) return f;
-  // Fast exit: s is a binary32 midpoint only if the 29 low bits of its binary64 significand
-  // are 1 followed by 28 zeros (normal binary32 range). Subnormal binary32 results have more
-  // dropped bits; they take the general test below.
-  const abs = s < 0 ? -s : s;
-  if (abs >= 1.1754943508222875e-38 && abs <= FLOAT32_MAX) {
-    if ((loWord(s) & 0x1fffffff) !== 0x10000000) return f;
+  // Is s exactly halfway between f and its other binary32 neighbour o? Then o = f + 2(s - f),
+  // computed exactly (s - f is exact by Sterbenz, and for a midpoint 2(s - f) is one bit).
+  // If s is not a midpoint, f + 2(s - f) lies strictly inside a binary32 interval, away from
+  // its ends by more than half a binary64 ulp, so it is not a binary32 value.
+  if (f !== Infinity && f !== -Infinity) {
+    const o = f + 2 * (s - f);
+    if (Math.fround(o) !== o) return f;
   } else if (!isMidpoint32(s, f)) {
     return f;
   }
@@ -97,24 +97,24 @@ export function fma64(a: number, b: number, c: number): number {
   if (a > 1e299 || a < -1e299 || b > 1e299 || b < -1e299) return fma64Exact(a, b, c);
 
   twoProd(a, b);
-  const ph = efHi;
-  const pl = efLo;
+  const ph = ef[0]!;
+  const pl = ef[1]!;
   twoSum(ph, c); // ph + c = s1 + e1
-  const s1 = efHi;
-  const e1 = efLo;
+  const s1 = ef[0]!;
+  const e1 = ef[1]!;
   twoSum(pl, e1); // exact = s1 + s2 + e2
-  const s2 = efHi;
-  const e2 = efLo;
+  const s2 = ef[0]!;
+  const e2 = ef[1]!;
   twoSum(s1, s2); // exact = r + t + e2, r = rn(s1 + s2)
-  const r = efHi;
-  const t = efLo;
+  const r = ef[0]!;
+  const t = ef[1]!;
   if (e2 === 0) {
     // exact = r + t with |t| <= half an ulp of r: r is the answer (TwoSum's r is rn(s1+s2)).
     return r;
   }
   twoSum(t, e2); // exact = r + t2 + e3, t2 = rn(t + e2)
-  const t2 = efHi;
-  const e3 = efLo;
+  const t2 = ef[0]!;
+  const e3 = ef[1]!;
   if (t2 === 0) return r;
   const nb = t2 > 0 ? nextUp(r) : nextDown(r);
   const half = (nb - r) / 2; // exact: the gap is a power of two

@@ -85,33 +85,32 @@ export function nextDown(x: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error-free transformations. Results go to two module-level registers instead of a returned
-// pair: these run millions of times per fill and a fresh array per call is measurable.
+// Error-free transformations. Results go to the register `ef` instead of a returned pair:
+// these run millions of times per fill, and a fresh array per call (or a double stored in a
+// module variable, which V8 boxes) costs more than the arithmetic.
 
-/** High part of the last error-free transformation. */
-export let efHi = 0;
-/** Low part (the exact error) of the last error-free transformation. */
-export let efLo = 0;
+/** The last error-free transformation: ef[0] = rounded result, ef[1] = its exact error. */
+export const ef = new Float64Array(2);
 
-/** Knuth's TwoSum: efHi = rn(a + b), efLo = a + b - efHi exactly (any a, b without overflow). */
+/** Knuth's TwoSum: ef[0] = rn(a + b), ef[1] = a + b - ef[0] exactly (any a, b without overflow). */
 export function twoSum(a: number, b: number): void {
   const s = a + b;
   const bb = s - a;
-  efLo = a - (s - bb) + (b - bb);
-  efHi = s;
+  ef[1] = a - (s - bb) + (b - bb);
+  ef[0] = s;
 }
 
 /** Dekker's FastTwoSum: same as twoSum when |a| >= |b| (or a == 0). */
 export function fastTwoSum(a: number, b: number): void {
   const s = a + b;
-  efLo = b - (s - a);
-  efHi = s;
+  ef[1] = b - (s - a);
+  ef[0] = s;
 }
 
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's constant for binary64
 
 /**
- * Dekker's TwoProduct: efHi = rn(a·b), efLo = a·b - efHi exactly. Valid when |a|, |b| < 2^996
+ * Dekker's TwoProduct: ef[0] = rn(a·b), ef[1] = a·b - ef[0] exactly. Valid when |a|, |b| < 2^996
  * (no overflow in the split) and |a·b| >= 2^-969 (the error term does not underflow).
  */
 export function twoProd(a: number, b: number): void {
@@ -122,8 +121,8 @@ export function twoProd(a: number, b: number): void {
   t = SPLITTER * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  efLo = ah * bh - p + ah * bl + al * bh + al * bl;
-  efHi = p;
+  ef[1] = ah * bh - p + ah * bl + al * bh + al * bl;
+  ef[0] = p;
 }
 
 // ---------------------------------------------------------------------------------------------

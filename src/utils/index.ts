@@ -1,0 +1,3 @@
+/** `torch.utils`: so far only `torch.utils.data`. */
+
+export * as data from "./data/index.js";
