@@ -51,6 +51,30 @@ export class Node {
     this.saved = saved.map((t) => ({ tensor: t, version: t._version, isOutput: outputs.includes(t) }));
   }
 
+  /**
+   * @internal An in-place op is about to overwrite `target`, whose values this node saved as an
+   * input: keep `copy(saved)` instead, as PyTorch keeps the original self of an in-place op.
+   */
+  _keepOriginals(target: Tensor, copy: (t: Tensor) => Tensor): void {
+    for (const s of this.saved ?? []) {
+      if (s.isOutput || s.tensor._storage !== target._storage) continue;
+      s.tensor = copy(s.tensor);
+      s.version = s.tensor._version;
+    }
+  }
+
+  /**
+   * @internal An in-place op wrote this node's output `from` into `into`, which now stands for
+   * it: a saved output is `into` from here on, so a later in-place write to it is detected.
+   */
+  _rebindOutput(from: Tensor, into: Tensor): void {
+    for (const s of this.saved ?? []) {
+      if (s.tensor !== from) continue;
+      s.tensor = into;
+      s.version = into._version;
+    }
+  }
+
   /** @internal Runs the backward; frees the saved tensors unless `retainGraph`. */
   _apply(grads: Tensor[], retainGraph: boolean): (Tensor | null)[] {
     const saved = this.unpack();
@@ -71,10 +95,12 @@ export class Node {
       if (tensor._version !== version) {
         const t = tensor;
         const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t.shape.join(", ")}]`;
-        const which = isOutput ? `output ${t._outputNr} of ${this.name}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name}` : "a leaf";
+        // PyTorch names the node a saved output came from, or the current node of a saved input;
+        // a leaf or a tensor outside the graph gets no "which is" clause.
+        const which = isOutput ? `output ${t._outputNr} of ${this.name}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name}` : null;
         throw new RuntimeError(
           `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-            `[${kind}], which is ${which}, is at version ${t._version}; expected version ${version} instead. ` +
+            `[${kind}]${which ? `, which is ${which},` : ""} is at version ${t._version}; expected version ${version} instead. ` +
             `Hint: enable anomaly detection to find the operation that failed to compute its gradient, ` +
             `with torch.autograd.set_detect_anomaly(True).`,
         );

@@ -9,9 +9,11 @@ import type { BinaryOp } from "../backend/backend.js";
 import { bool, DType, get_default_dtype } from "../tensor/dtype.js";
 import { record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
+import { no_grad } from "../autograd/grad_mode.js";
+import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
-  asTensor, broadcastAll, checkInplaceDtype, expandedView, inplace, newTensor, resultType, sumToShape,
+  asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, expandedView, inplace, newTensor, resultType, sumToShape,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -33,6 +35,11 @@ function floatOf(d: DType): DType {
   return d.is_floating_point ? d : get_default_dtype();
 }
 
+/** PyTorch has no bool kernel for these; the message names its CPU kernel. */
+function refuseBool(kernel: string, dtype: DType): void {
+  if (dtype === bool) throw new RuntimeError(`"${kernel}" not implemented for 'Bool'`);
+}
+
 export interface AlphaOptions {
   alpha?: number;
 }
@@ -48,21 +55,33 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, options: AlphaOptions 
 /** `torch.sub(input, other, { alpha })`: input - alpha · other. */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, options: AlphaOptions = {}): Tensor {
   if (options.alpha !== undefined && options.alpha !== 1) b = mul(b, options.alpha);
+  return subtract(a, b, a instanceof Tensor ? "SubBackward0" : "RsubBackward1");
+}
+
+/** a - b, recorded as `name` (PyTorch names `2 - t` and `torch.rsub` Rsub nodes). */
+function subtract(a: TensorOrScalar, b: TensorOrScalar, name: string): Tensor {
   const [x, y, dtype] = operands(a, b);
-  if (dtype === bool) {
+  // Checked on the operands' own dtypes (a Python bool scalar counts as a bool tensor).
+  const [aBool, bBool] = [a, b].map((v) => (v instanceof Tensor ? v.dtype === bool : typeof v === "boolean"));
+  if (aBool && bBool) {
     throw new RuntimeError(
       "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
     );
   }
+  if (aBool || bBool) {
+    throw new RuntimeError(
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+    );
+  }
   const [xs, ys] = [x.shape, y.shape];
   const out = runBinary("sub", x, y, dtype);
-  const name = a instanceof Tensor ? "SubBackward0" : "RsubBackward1";
   return record(name, [x, y], out, ([g]) => [sumToShape(g!, xs), sumToShape(g!.neg(), ys)]);
 }
 
 /** `torch.rsub(input, other)`: other - input. */
 export function rsub(a: Tensor, b: TensorOrScalar, options: AlphaOptions = {}): Tensor {
-  return sub(b, options.alpha !== undefined ? mul(a, options.alpha) : a);
+  const scaled = options.alpha !== undefined && options.alpha !== 1 ? mul(a, options.alpha) : a;
+  return subtract(b, scaled, b instanceof Tensor ? "RsubBackward0" : "RsubBackward1");
 }
 
 /** `torch.mul(input, other)` */
@@ -89,16 +108,16 @@ export interface DivOptions {
  */
 export function div(a: TensorOrScalar, b: TensorOrScalar, options: DivOptions = {}): Tensor {
   const mode = options.rounding_mode ?? null;
-  if (mode === "floor") return floor_divide(a, b);
-  if (mode === "trunc") {
-    const dtype = resultType(a, b);
-    if (dtype.is_floating_point) return div(a, b).trunc();
-    const [x, y] = operands(a, b);
-    const q = runBinary("floor_divide", x, y, dtype);
-    const r = runBinary("remainder", x, y, dtype);
-    // floor and trunc differ when the remainder is non-zero and the signs differ.
-    const fix = runBinary("ne", r, asTensor(0, dtype), bool).logical_and(runBinary("lt", x.mul(y), asTensor(0, dtype), bool));
-    return q.add(fix.to(dtype));
+  if (mode !== null) {
+    const [x, y, dtype] = operands(a, b);
+    refuseBool(mode === "floor" ? "div_floor_cpu" : "div_trunc_cpu", dtype);
+    const out = no_grad(() => (mode === "floor" ? floor_divide(x, y) : truncDivide(x, y, dtype)));
+    // A rounded quotient is piecewise constant: PyTorch records DivBackward2 with zero gradients.
+    const [xs, ys] = [x.shape, y.shape];
+    return record("DivBackward2", [x, y], out, ([g]) => [
+      x.requires_grad ? zeros(xs, { dtype: g!.dtype }) : null,
+      y.requires_grad ? zeros(ys, { dtype: g!.dtype }) : null,
+    ]);
   }
   const [x, y, dtype] = operands(a, b, floatOf(resultType(a, b)));
   const [xs, ys] = [x.shape, y.shape];
@@ -109,17 +128,30 @@ export function div(a: TensorOrScalar, b: TensorOrScalar, options: DivOptions = 
   ], [x, y]);
 }
 
+/** x / y rounded toward zero, in x's and y's (common) dtype. */
+function truncDivide(x: Tensor, y: Tensor, dtype: DType): Tensor {
+  if (dtype.is_floating_point) return runBinary("div", x, y, dtype).trunc();
+  const q = runBinary("floor_divide", x, y, dtype);
+  const r = runBinary("remainder", x, y, dtype);
+  // floor and trunc differ when the remainder is non-zero and the signs differ.
+  const signsDiffer = runBinary("lt", x, asTensor(0, dtype), bool).logical_xor(runBinary("lt", y, asTensor(0, dtype), bool));
+  const fix = runBinary("ne", r, asTensor(0, dtype), bool).logical_and(signsDiffer);
+  return q.add(fix.to(dtype));
+}
+
 /** `torch.floor_divide(input, other)`: Python's `//`, rounding toward minus infinity. */
 export function floor_divide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
+  refuseBool("div_floor_cpu", dtype);
   return runBinary("floor_divide", x, y, dtype);
 }
 
 /** `torch.remainder(input, other)`: Python's `%`; the result has the divisor's sign. */
 export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
+  refuseBool("remainder_cpu", dtype);
   const [xs, ys] = [x.shape, y.shape];
-  return record("RemainderBackward0", [x, y], runBinary("remainder", x, y, dtype), ([g], [sx, sy]) => [
+  return record(b instanceof Tensor ? "RemainderBackward1" : "RemainderBackward0", [x, y], runBinary("remainder", x, y, dtype), ([g], [sx, sy]) => [
     sumToShape(g!, xs),
     sumToShape(g!.neg().mul(floor_divide(sx!, sy!)), ys),
   ], [x, y]);
@@ -128,19 +160,49 @@ export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** `torch.fmod(input, other)`: C's fmod; the result has the dividend's sign. */
 export function fmod(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
+  refuseBool("fmod_cpu", dtype);
   const [xs, ys] = [x.shape, y.shape];
-  return record("FmodBackward0", [x, y], runBinary("fmod", x, y, dtype), ([g], [sx, sy]) => [
+  return record(b instanceof Tensor ? "FmodBackward1" : "FmodBackward0", [x, y], runBinary("fmod", x, y, dtype), ([g], [sx, sy]) => [
     sumToShape(g!, xs),
     sumToShape(g!.neg().mul(sx!.div(sy!).trunc()), ys),
   ], [x, y]);
 }
 
+/**
+ * A floating tensor to a Python-number power, as PyTorch's pow_tensor_scalar kernel computes it:
+ * exponents 2, 3, 0.5, -0.5, -1, -2 by multiplication, sqrt and division in the tensor's dtype
+ * (so pow(-inf, 0.5) is NaN, like sqrt); any other exponent in the tensor's dtype, as its
+ * vectorized loop does (its scalar tail keeps a float32 tensor's exponent in double, which can
+ * move the last bits of up to 15 trailing elements).
+ */
+function powScalar(x: Tensor, e: number): Tensor {
+  const dtype = x.dtype;
+  const mulx = (t: Tensor) => runBinary("mul", t, x, dtype);
+  const recip = (t: Tensor) => runBinary("div", asTensor(1, dtype), t, dtype);
+  switch (e) {
+    case 2:
+      return mulx(x);
+    case 3:
+      return mulx(mulx(x));
+    case 0.5:
+      return x.sqrt();
+    case -0.5:
+      return x.rsqrt();
+    case -1:
+      return recip(x);
+    case -2:
+      return recip(mulx(x));
+  }
+  return runBinary("pow", x, asTensor(e, dtype), dtype);
+}
+
 /** `torch.pow(input, exponent)`: either may be a scalar. */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
+  refuseBool("pow", dtype);
   const [xs, ys] = [x.shape, y.shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
-  const out = runBinary("pow", x, y, dtype);
+  const out = typeof b === "number" && dtype.is_floating_point ? no_grad(() => powScalar(x, b)) : runBinary("pow", x, y, dtype);
   const name = !(b instanceof Tensor) ? "PowBackward0" : a instanceof Tensor ? "PowBackward1" : "PowBackward2";
   return record(name, [x, y], out, ([g], [sx, sy, so]) => [
     gx ? sumToShape(g!.mul(sy!).mul(sx!.pow(sy!.sub(1))).masked_fill(sy!.eq(0), 0), xs) : null,
@@ -226,16 +288,22 @@ export function applyInplace(t: Tensor, result: Tensor): Tensor {
     );
   }
   checkInplaceDtype(t, result.dtype);
+  checkInplaceLeaf(t);
   if (result.requires_grad && t._base && t._base.requires_grad) {
     throw new RuntimeError(
       "torch-ts does not yet rebase the history of a view's base after an in-place op on the view; " +
         "use the out-of-place op or clone() the view first",
     );
   }
+  const node = result._gradFn;
+  // The op may have saved t itself (sin_, mul_ by a tensor that requires grad): keep a copy of
+  // the values about to be overwritten, recorded so that double backward still reaches t.
+  if (node) node._keepOriginals(t, (s) => s.clone());
   inplace(t, () => t._storage.backend.copy(t._view, result._view));
-  if (result._gradFn) {
-    t._gradFn = result._gradFn;
+  if (node) {
+    t._gradFn = node;
     t._outputNr = result._outputNr;
+    node._rebindOutput(result, t);
   }
   return t;
 }

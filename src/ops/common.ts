@@ -55,6 +55,13 @@ export function newTensor(shape: readonly number[], dtype: DType): Tensor {
  * into a leaf that requires grad while grad mode is on, and into views of such leaves.
  */
 export function inplace(t: Tensor, write: () => void): void {
+  checkInplaceLeaf(t);
+  write();
+  t._storage.version++;
+}
+
+/** PyTorch's refusal to write in place into a leaf that requires grad, or into a view of one. */
+export function checkInplaceLeaf(t: Tensor): void {
   if (is_grad_enabled() && t.is_leaf && t.requires_grad) {
     throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
   }
@@ -63,8 +70,6 @@ export function inplace(t: Tensor, write: () => void): void {
       "a view of a leaf Variable that requires grad is being used in an in-place operation.",
     );
   }
-  write();
-  t._storage.version++;
 }
 
 /** Checks that an in-place result of `dtype` can be stored into `t` (PyTorch's can_cast rule). */

@@ -5,7 +5,7 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import type { UnaryOp } from "../backend/backend.js";
-import { bool, DType, get_default_dtype } from "../tensor/dtype.js";
+import { bool, DType, get_default_dtype, int64 } from "../tensor/dtype.js";
 import { record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
@@ -26,7 +26,16 @@ interface UnaryDef {
   node?: string;
   /** Whether the gradient reads the input (x), the output (y), or neither. */
   saves?: "x" | "y" | "xy";
+  /** PyTorch's error for an input dtype it has no kernel for, if any. */
+  refuses?: (d: DType) => string | null;
 }
+
+/** PyTorch's "not implemented" message for `kernel` on dtypes that `bad` picks. */
+function noKernel(kernel: string, bad: (d: DType) => boolean): (d: DType) => string | null {
+  return (d) => (bad(d) ? `"${kernel}" not implemented for '${d.scalarTypeName}'` : null);
+}
+
+const isBool = (d: DType) => d === bool;
 
 const LN2 = Math.LN2;
 const LN10 = Math.LN10;
@@ -34,14 +43,14 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 const UNARY: Record<UnaryOp, UnaryDef> = {
   neg: { rule: "same", grad: (g) => g.neg() },
-  abs: { rule: "same", grad: (g, x) => g.mul(x.sgn()), saves: "x" },
+  abs: { rule: "same", grad: (g, x) => g.mul(x.sgn()), saves: "x", refuses: noKernel("abs_cpu", isBool) },
   sign: { rule: "same", grad: (g) => zeros_like(g) },
   exp: { rule: "float", grad: (g, _x, y) => g.mul(y), saves: "y" },
   expm1: { rule: "float", grad: (g, _x, y) => g.mul(y.add(1)), saves: "y" },
   log: { rule: "float", grad: (g, x) => g.div(x), saves: "x" },
   log2: { rule: "float", grad: (g, x) => g.div(x.mul(LN2)), saves: "x" },
   log10: { rule: "float", grad: (g, x) => g.div(x.mul(LN10)), saves: "x" },
-  log1p: { rule: "float", grad: (g, x) => g.div(x.add(1)), saves: "x" },
+  log1p: { rule: "float", grad: (g, x) => g.div(x.add(1)), saves: "x", node: "Log1PBackward0" },
   sqrt: { rule: "float", grad: (g, _x, y) => g.div(y.mul(2)), saves: "y" },
   rsqrt: { rule: "float", grad: (g, _x, y) => g.mul(y.pow(3)).mul(-0.5), saves: "y" },
   sin: { rule: "float", grad: (g, x) => g.mul(x.cos()), saves: "x" },
@@ -57,12 +66,15 @@ const UNARY: Record<UnaryOp, UnaryDef> = {
   acosh: { rule: "float", grad: (g, x) => g.div(x.square().sub(1).sqrt()), saves: "x" },
   atanh: { rule: "float", grad: (g, x) => g.div(x.square().neg().add(1)), saves: "x" },
   sigmoid: { rule: "float", grad: (g, _x, y) => g.mul(y).mul(y.neg().add(1)), saves: "y" },
-  relu: { rule: "same", grad: (g, _x, y) => g.mul(y.gt(0)), saves: "y" },
-  floor: { rule: "same", grad: (g) => zeros_like(g) },
-  ceil: { rule: "same", grad: (g) => zeros_like(g) },
-  round: { rule: "same", grad: (g) => zeros_like(g) },
-  trunc: { rule: "same", grad: (g) => zeros_like(g) },
-  frac: { rule: "same", grad: (g) => g },
+  relu: {
+    rule: "same", grad: (g, _x, y) => g.mul(y.gt(0)), saves: "y",
+    refuses: (d) => (d === bool ? "Boolean inputs not supported for relu" : null),
+  },
+  floor: { rule: "same", grad: (g) => zeros_like(g), refuses: noKernel("floor_vml_cpu", isBool) },
+  ceil: { rule: "same", grad: (g) => zeros_like(g), refuses: noKernel("ceil_vml_cpu", isBool) },
+  round: { rule: "same", grad: (g) => zeros_like(g), refuses: noKernel("round_vml_cpu", isBool) },
+  trunc: { rule: "same", grad: (g) => zeros_like(g), refuses: noKernel("trunc_vml_cpu", isBool) },
+  frac: { rule: "same", grad: (g) => g, refuses: noKernel("frac_cpu", (d) => !d.is_floating_point) },
   reciprocal: { rule: "float", grad: (g, _x, y) => g.mul(y.square()).neg(), saves: "y" },
   // PyTorch implements square as pow(x, 2), hence the node name.
   square: { rule: "same", grad: (g, x) => g.mul(x.mul(2)), node: "PowBackward0", saves: "x" },
@@ -93,6 +105,10 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   if (op === "bitwise_not" && x.dtype.is_floating_point) {
     throw new RuntimeError(`"bitwise_not_cpu" not implemented for '${x.dtype.scalarTypeName}'`);
   }
+  const missing = def.refuses?.(x.dtype);
+  if (missing) throw new RuntimeError(missing);
+  // square is pow(x, 2), so a bool input promotes with the int exponent to int64.
+  if (op === "square" && x.dtype === bool) x = x.to(int64);
   let input = x;
   let outDtype: DType = x.dtype;
   if (def.rule === "float" && !x.dtype.is_floating_point) {

@@ -36,17 +36,16 @@ export function inferSize(shape: Shape, numel: number): number[] {
     }
   });
   const out = shape.slice();
-  if (inferred >= 0) {
-    if (known === 0) {
-      throw new RuntimeError(
-        `cannot reshape tensor of ${numel} elements into shape ${shapeText(shape)} because the unspecified dimension size -1 can be any value and is ambiguous`,
-      );
-    }
-    if (numel % known === 0) {
+  if (numel === known || (inferred >= 0 && known > 0 && numel % known === 0)) {
+    if (inferred >= 0) {
+      // Reached with known = 0 only when numel is 0 too: then -1 could be anything.
+      if (known === 0) {
+        throw new RuntimeError(
+          `cannot reshape tensor of 0 elements into shape ${shapeText(shape)} because the unspecified dimension size -1 can be any value and is ambiguous`,
+        );
+      }
       out[inferred] = numel / known;
-      return out;
     }
-  } else if (known === numel) {
     return out;
   }
   throw new RuntimeError(`shape '${shapeText(shape)}' is invalid for input of size ${numel}`);
@@ -186,13 +185,14 @@ export function expand(t: Tensor, ...sizesArg: SizeArgs): Tensor {
 /** `t.narrow(dim, start, length)`: `length` elements along `dim` from `start`. */
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
   if (t.ndim === 0) throw new RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
+  if (length < 0) throw new RuntimeError("narrow(): length must be non-negative.");
   const d = wrapDim(dim, t.ndim);
   const size = t.shape[d]!;
   if (start < -size || start > size) {
     throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
   }
   const s = start < 0 ? start + size : start;
-  if (length < 0 || s + length > size) {
+  if (s + length > size) {
     throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   }
   const shape = t.shape.slice();
@@ -261,7 +261,17 @@ export function flatten(t: Tensor, start_dim = 0, end_dim = -1): Tensor {
 export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = wrapDim(dim, t.ndim);
   if (sizes.length === 0) throw new RuntimeError("unflatten: sizes must be non-empty");
-  const inner = inferSize(sizes, t.shape[d]!);
+  const size = t.shape[d]!;
+  let inner: number[];
+  try {
+    inner = inferSize(sizes, size);
+  } catch (e) {
+    // PyTorch words the size mismatch for unflatten; other inferSize errors pass through.
+    if (!(e instanceof RuntimeError) || !e.message.startsWith("shape '")) throw e;
+    throw new RuntimeError(
+      `unflatten: Provided sizes ${shapeText(sizes)} don't multiply up to the size of dim ${d} (${size}) in the input tensor`,
+    );
+  }
   const shape = [...t.shape.slice(0, d), ...inner, ...t.shape.slice(d + 1)];
   return viewImpl(t, shape, "ViewBackward0");
 }
@@ -269,13 +279,17 @@ export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Ten
 /** `t.movedim(source, destination)` for single dims or lists of them. */
 export function movedim(t: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
   const nd = t.ndim;
-  const src = (Array.isArray(source) ? source : [source as number]).map((d) => wrapDim(d, nd));
-  const dst = (Array.isArray(destination) ? destination : [destination as number]).map((d) => wrapDim(d, nd));
-  if (src.length !== dst.length) {
+  const srcArg: readonly number[] = Array.isArray(source) ? source : [source as number];
+  const dstArg: readonly number[] = Array.isArray(destination) ? destination : [destination as number];
+  if (srcArg.length !== dstArg.length) {
     throw new RuntimeError(
-      `movedim: Invalid source or destination dims: source (${shapeText(src)} dims) should contain the same number of dims as destination (${shapeText(dst)} dims)`,
+      `movedim: Invalid source or destination dims: source (${shapeText(srcArg)} dims) should contain the same number of dims as destination (${shapeText(dstArg)} dims)`,
     );
   }
+  const src = srcArg.map((d) => wrapDim(d, nd));
+  const dst = dstArg.map((d) => wrapDim(d, nd));
+  if (new Set(src).size !== src.length) throw new RuntimeError(`movedim: repeated dim in \`source\` (${shapeText(srcArg)})`);
+  if (new Set(dst).size !== dst.length) throw new RuntimeError(`movedim: repeated dim in \`destination\` (${shapeText(dstArg)})`);
   const order = new Array<number>(nd).fill(-1);
   src.forEach((s, i) => (order[dst[i]!] = s));
   const rest = [...Array(nd).keys()].filter((d) => !src.includes(d));

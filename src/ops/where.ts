@@ -7,6 +7,7 @@ import { Tensor, type Scalar } from "../tensor/tensor.js";
 import { bool } from "../tensor/dtype.js";
 import { record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
+import { no_grad } from "../autograd/grad_mode.js";
 import { zeros_like } from "../tensor/creation.js";
 import { encodeScalar } from "../tensor/creation.js";
 import {
@@ -75,8 +76,14 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   let out = newTensor(shape, dtype);
   const backend = out._storage.backend;
   backend.copy(out._view, expandedView(x, shape));
-  if (lo) backend.binary("maximum", out._view, out._view, expandedView(lo, shape));
-  if (hi) backend.binary("minimum", out._view, out._view, expandedView(hi, shape));
+  // min(max(x, lo), hi) as PyTorch's kernel takes it: x itself on ties (so -0 stays -0) and
+  // NaN stays NaN, which is what "replace where x < lo, then where x > hi" gives.
+  const mask = newTensor(shape, bool);
+  for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
+    if (!bound) continue;
+    backend.binary(op, mask._view, out._view, expandedView(bound, shape));
+    backend.where(out._view, mask._view, expandedView(bound, shape), out._view);
+  }
   const tensorBounds = min instanceof Tensor || max instanceof Tensor;
   const xs = x.shape;
   out = record(tensorBounds ? "ClampBackward0" : "ClampBackward1", [x, lo, hi], out, ([g], [sx]) => {
@@ -103,22 +110,29 @@ export function clamp_max(t: Tensor, max: TensorOrScalar): Tensor {
 }
 
 /** `t.fill_(value)`: every element set to value; the gradient to t's old values is zero. */
-export function fill_(t: Tensor, value: Scalar | Tensor): Tensor {
+export function fill_(t: Tensor, value: Scalar | Tensor, name = "FillBackward2"): Tensor {
   if (value instanceof Tensor) {
     if (value.ndim !== 0) {
       throw new RuntimeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`);
     }
-    return applyInplace(t, value.to(t.dtype).expand(t.shape).add(zeros_like(t)));
+    // The new values come from `value`: its gradient is the sum of t's (PyTorch's FillBackward3).
+    const v = value;
+    const filled = record("FillBackward3", [t, v], no_grad(() => v.to(t.dtype).expand(t.shape).clone()), ([g]) => [
+      zeros_like(g!),
+      v.requires_grad ? g!.sum().to(v.dtype) : null,
+    ]);
+    return applyInplace(t, filled);
   }
   inplace(t, () => t._storage.backend.fill(t._view, encodeScalar(value, t.dtype)));
   if (t.requires_grad && !t.is_leaf) {
-    record("FillBackward0", [t], t, ([g]) => [zeros_like(g!)]);
+    record(name, [t], t, ([g]) => [zeros_like(g!)]);
   }
   return t;
 }
 
+/** `t.zero_()`: fills with zeros (PyTorch's ZeroBackward0 node). */
 export function zero_(t: Tensor): Tensor {
-  return fill_(t, 0);
+  return fill_(t, 0, "ZeroBackward0");
 }
 
 declare module "../tensor/tensor.js" {

@@ -13,6 +13,7 @@ import { bool, DType, float32, float64, get_default_dtype, int32, int64, scalarD
 import { parseShape, splitOptions, type ShapeArg } from "./shape.js";
 import { checkDevice, type device } from "./device.js";
 import { RuntimeError, ValueError } from "../errors.js";
+import { fma32, fma64 } from "../random/fma.js";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -22,7 +23,8 @@ export interface TensorOptions {
 
 /** Applies the options every factory shares once the values are in place. */
 function finish(t: Tensor, options: TensorOptions): Tensor {
-  if (options.requires_grad) t.requires_grad_(true);
+  // The factories' requires_grad goes through autograd's own check, worded with a capital O.
+  if (options.requires_grad) t._setRequiresGrad(true, "Only Tensors of floating point and complex dtype can require gradients");
   return t;
 }
 
@@ -38,7 +40,8 @@ export function encodeScalar(v: Scalar, dtype: DType): number | bigint {
   if (dtype === int64) {
     if (typeof v === "bigint") return BigInt.asIntN(64, v);
     const x = Number(v);
-    return Number.isFinite(x) ? BigInt(Math.trunc(x)) : -(2n ** 63n);
+    // NaN, ±inf and values beyond int64's range become INT64_MIN, as x86's conversion gives.
+    return x >= -(2 ** 63) && x < 2 ** 63 ? BigInt(Math.trunc(x)) : -(2n ** 63n);
   }
   const x = typeof v === "bigint" ? Number(v) : Number(v);
   if (dtype === bool) return x !== 0 ? 1 : 0;
@@ -176,44 +179,100 @@ export function full_like(t: Tensor, fill_value: Scalar, options: TensorOptions 
   return full(t.shape, fill_value, likeOptions(t, options));
 }
 
+/** A double as C++'s `ostream <<` prints it (`%g`, six significant digits), for messages. */
+function cppDouble(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  const [mant, expText] = x.toExponential(5).split("e") as [string, string];
+  const exp = Number(expText);
+  const trim = (t: string) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+  if (exp < -4 || exp >= 6) return `${trim(mant)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return trim(x.toFixed(5 - exp));
+}
+
 /**
- * `torch.arange(end)`, `arange(start, end)`, `arange(start, end, step)`, each with options.
- * Integer arguments give int64, any fractional one the default float dtype. Values are
- * `start + i·step` computed in binary64, then stored in the dtype.
+ * `torch.arange(end)`, `arange(start, end)`, `arange(start, end, step)`, each with options:
+ * `[start, start + step, ...)` up to but excluding `end`, with ⌈(end − start) / step⌉ elements.
+ * Integer arguments give int64, any fractional one the default float dtype.
+ *
+ * ```ts
+ * torch.arange(5)              // tensor([0, 1, 2, 3, 4])
+ * torch.arange(1, 2.5, 0.5)    // tensor([1.0000, 1.5000, 2.0000])
+ * ```
+ *
+ * Values are bit-identical to PyTorch's AVX2 CPU kernel, which computes in double
+ * (`start + step·i`, contracted to one FMA) and vectorizes: each block of 2·W elements
+ * (W = 32 bytes / element size) is two vectors built as `base + k·step` from
+ * `base = start + step·j`. PyTorch's AVX512 kernel (W twice as wide) and its parallel split
+ * past 32768 elements (which depends on the thread count) can differ in the last bit.
  */
 export function arange(...args: (number | TensorOptions)[]): Tensor {
   const [nums, options] = splitOptions<TensorOptions>(args) as unknown as [number[], TensorOptions];
-  let [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
-  if (step === 0) throw new RuntimeError("step must be nonzero");
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RuntimeError("unsupported range: " + start + " -> " + end);
-  if ((end - start) / step < 0) {
+  const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  checkDevice(options.device);
+  const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? int64 : get_default_dtype());
+  // The kernel first converts the arguments to its accumulate type: int64 for integer dtypes
+  // (truncating, so a step of 0.5 becomes 0), double for floating ones.
+  const integral = !dtype.is_floating_point;
+  const [xs, xe, xst] = integral ? [Math.trunc(start), Math.trunc(end), Math.trunc(step)] : [start, end, step];
+  if (!(xst > 0 || xst < 0)) throw new RuntimeError("step must be nonzero");
+  if (!Number.isFinite(xs) || !Number.isFinite(xe)) {
+    throw new RuntimeError(`unsupported range: ${cppDouble(xs)} -> ${cppDouble(xe)}`);
+  }
+  if (!((xst > 0 && xe >= xs) || (xst < 0 && xe <= xs))) {
     throw new RuntimeError("upper bound and larger bound inconsistent with step sign");
   }
-  const dtype = options.dtype ?? ([start, end, step].every(Number.isInteger) ? int64 : get_default_dtype());
-  const n = Math.ceil((end - start) / step);
+  // int64 counts in its own (exact) arithmetic; every other dtype from the arguments as doubles.
+  const n = Math.ceil(dtype === int64 ? (xe - xs) / xst : (end - start) / step);
   const values = typedArrayFor(dtype, n) as { [i: number]: number | bigint } & TypedArray;
-  for (let i = 0; i < n; i++) values[i] = encodeScalar(start + i * step, dtype);
+  if (integral) {
+    for (let i = 0; i < n; i++) values[i] = encodeScalar(dtype === int64 ? BigInt(xs) + BigInt(i) * BigInt(xst) : xs + i * xst, dtype);
+  } else {
+    const r = dtype === float32 ? Math.fround : (x: number) => x;
+    const width = 32 / dtype.itemsize;
+    let i = 0;
+    for (; i + 2 * width <= n; i += 2 * width) {
+      for (const j of [i, i + width]) {
+        const base = r(fma64(step, j, start));
+        for (let k = 0; k < width; k++) values[j + k] = r(fma64(k, step, base));
+      }
+    }
+    for (; i < n; i++) values[i] = r(fma64(step, i, start));
+  }
   return finish(fromTypedArray(values, [n], dtype), options);
 }
 
 /**
- * `torch.linspace(start, end, steps)`: evenly spaced, computed as PyTorch's CPU kernel does,
- * from the start for the first half and from the end for the second, so both ends are exact.
+ * `torch.linspace(start, end, steps)`: `steps` evenly spaced values from start to end
+ * inclusive, with step (end − start) / (steps − 1).
+ *
+ * ```ts
+ * torch.linspace(0, 1, 5)   // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+ * ```
+ *
+ * Computed as PyTorch 2.x's CPU kernel does, in the output dtype (double for integer dtypes):
+ * the first half as `start + step·i` and the second as `end − step·(steps − 1 − i)`, each one
+ * FMA (GCC contracts them in the AVX2 and AVX512 builds), so both ends are exact. PyTorch 1.13
+ * vectorized this kernel and differs in the last bit for some elements (pytorch/pytorch#89048).
  */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError("number of steps must be non-negative");
+  checkDevice(options.device);
   const dtype = options.dtype ?? get_default_dtype();
   const values = typedArrayFor(dtype, steps) as { [i: number]: number | bigint } & TypedArray;
-  // float32 output computes in float32, as the kernel's scalar_t does.
-  const r = dtype === float32 ? Math.fround : (x: number) => x;
   if (steps === 1) values[0] = encodeScalar(start, dtype);
   if (steps > 1) {
-    const [s, e] = [r(start), r(end)];
+    const is32 = dtype === float32;
+    const r = is32 ? Math.fround : (x: number) => x;
+    const fma = is32 ? fma32 : fma64;
+    // start and end in the output dtype first (integers truncate); the step in that dtype too,
+    // except that integer dtypes step in double.
+    const [s, e] = dtype.is_floating_point ? [r(start), r(end)] : [Math.trunc(start), Math.trunc(end)];
     const step = r(r(e - s) / (steps - 1));
     const half = Math.floor(steps / 2);
     for (let i = 0; i < steps; i++) {
-      const v = i < half ? r(s + r(step * i)) : r(e - r(step * (steps - i - 1)));
-      values[i] = encodeScalar(v, dtype);
+      values[i] = encodeScalar(i < half ? fma(step, i, s) : fma(-step, steps - i - 1, e), dtype);
     }
   }
   return finish(fromTypedArray(values, [steps], dtype), options);

@@ -37,10 +37,11 @@ export function wrapDim(dim: number, ndim: number): number {
 
 /** Whether the strides are those of a row-major layout (size-1 dims may have any stride). */
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  // An empty tensor is contiguous whatever its strides (a zero anywhere, not only innermost).
+  if (shape.includes(0)) return true;
   let expected = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     const size = shape[d]!;
-    if (size === 0) return true;
     if (size !== 1) {
       if (strides[d] !== expected) return false;
       expected *= size;

@@ -12,7 +12,7 @@ import { DType, float32, type TypedArray } from "./dtype.js";
 import { Size, makeSize } from "./size.js";
 import { contiguousStrides, isContiguous, numelOf, wrapDim } from "./shape.js";
 import { cpu, type device } from "./device.js";
-import { RuntimeError } from "../errors.js";
+import { IndexError, RuntimeError } from "../errors.js";
 import type { Node } from "../autograd/graph.js";
 import { formatTensor } from "./print.js";
 
@@ -101,7 +101,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): Size | number {
     if (dim === undefined) return this._shape;
-    return this._shape[wrapDim(dim, this._shape.length)]!;
+    return this._shape[dimOf(dim, this._shape.length)]!;
   }
 
   /** Strides in elements: `stride()` all of them, `stride(dim)` one. */
@@ -109,7 +109,7 @@ export class Tensor {
   stride(dim: number): number;
   stride(dim?: number): number[] | number {
     if (dim === undefined) return this._strides.slice();
-    return this._strides[wrapDim(dim, this._shape.length)]!;
+    return this._strides[dimOf(dim, this._shape.length)]!;
   }
 
   storage_offset(): number {
@@ -155,26 +155,29 @@ export class Tensor {
     return this._requiresGrad || this._gradFn !== null;
   }
 
+  /** On a non-leaf, setting it fails either way; its dtype message differs from requires_grad_'s, as in PyTorch. */
   set requires_grad(value: boolean) {
-    this.requires_grad_(value);
+    if (this._gradFn !== null) throw new RuntimeError(requiresGradLeafError(value));
+    this._setRequiresGrad(value, "only Tensors of floating point and complex dtype can require gradients");
   }
 
-  /** Sets `requires_grad` on a leaf in place and returns it (PyTorch's `requires_grad_`). */
+  /**
+   * Sets `requires_grad` on a leaf in place and returns it (PyTorch's `requires_grad_`). On a
+   * non-leaf, `true` is a no-op and `false` an error.
+   */
   requires_grad_(requires_grad = true): this {
     if (this._gradFn !== null) {
-      if (!requires_grad) {
-        throw new RuntimeError(
-          "you can only change requires_grad flags of leaf variables. If you want to use a computed " +
-            "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
-        );
-      }
+      if (!requires_grad) throw new RuntimeError(requiresGradLeafError(false));
       return this;
     }
-    if (requires_grad && !this.dtype.is_floating_point) {
-      throw new RuntimeError("only Tensors of floating point and complex dtype can require gradients");
-    }
-    this._requiresGrad = requires_grad;
+    this._setRequiresGrad(requires_grad, "only Tensors of floating point dtype can require gradients");
     return this;
+  }
+
+  /** @internal The dtype check every path shares; each path has its own PyTorch wording. */
+  _setRequiresGrad(value: boolean, message: string): void {
+    if (value && !this.dtype.is_floating_point) throw new RuntimeError(message);
+    this._requiresGrad = value;
   }
 
   /** The autograd node that produced this tensor, or null for a leaf. */
@@ -249,6 +252,20 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** PyTorch's `requires_grad_leaf_error`. */
+function requiresGradLeafError(requiresGrad: boolean): string {
+  return requiresGrad
+    ? "you can only change requires_grad flags of leaf variables."
+    : "you can only change requires_grad flags of leaf variables. If you want to use a computed " +
+        "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().";
+}
+
+/** A dim for size(dim) / stride(dim): unlike most ops, a 0-d tensor has no dim 0 or -1 here. */
+function dimOf(dim: number, ndim: number): number {
+  if (ndim === 0) throw new IndexError(`Dimension specified as ${dim} but tensor has no dimensions`);
+  return wrapDim(dim, ndim);
 }
 
 /** One stored element as the JS value PyTorch's `item()` gives. */

@@ -17,10 +17,12 @@ type Big2 = (x: bigint, y: bigint) => bigint | boolean;
 
 const wrap64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 
-const UNARY: Record<UnaryOp, { f: Num; big?: Big }> = {
+/** f computes in binary64; f32, where present, is the float32 kernel when rounding order matters. */
+const UNARY: Record<UnaryOp, { f: Num; f32?: Num; big?: Big }> = {
   neg: { f: (x) => -x, big: (x) => wrap64(-x) },
   abs: { f: Math.abs, big: (x) => wrap64(x < 0n ? -x : x) },
-  sign: { f: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), big: (x) => (x > 0n ? 1n : x < 0n ? -1n : 0n) },
+  // (0 < x) - (x < 0), as PyTorch: NaN and -0 give +0.
+  sign: { f: (x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0), big: (x) => (x > 0n ? 1n : x < 0n ? -1n : 0n) },
   exp: { f: Math.exp },
   expm1: { f: Math.expm1 },
   log: { f: Math.log },
@@ -41,9 +43,10 @@ const UNARY: Record<UnaryOp, { f: Num; big?: Big }> = {
   asinh: { f: Math.asinh },
   acosh: { f: Math.acosh },
   atanh: { f: Math.atanh },
-  sigmoid: { f: (x) => 1 / (1 + Math.exp(-x)) },
+  // float32 rounds each step as PyTorch's float kernel does (so sigmoid(-100) is 0, not subnormal).
+  sigmoid: { f: (x) => 1 / (1 + Math.exp(-x)), f32: (x) => Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-x)))) },
   // relu keeps NaN, as PyTorch's clamp_min(0) does.
-  relu: { f: (x) => (x > 0 ? x : x !== x ? x : 0), big: (x) => (x > 0n ? x : 0n) },
+  relu: { f: (x) => (x < 0 ? 0 : x), big: (x) => (x > 0n ? x : 0n) },
   floor: { f: Math.floor, big: (x) => x },
   ceil: { f: Math.ceil, big: (x) => x },
   round: { f: roundHalfEven, big: (x) => x },
@@ -54,7 +57,8 @@ const UNARY: Record<UnaryOp, { f: Num; big?: Big }> = {
   erf: { f: erf },
   erfc: { f: erfc },
   erfinv: { f: erfinv },
-  logical_not: { f: (x) => (x ? 0 : 1), big: (x) => (x ? 0n : 1n) },
+  // NaN is true, as in C (JavaScript's truthiness would call it false).
+  logical_not: { f: (x) => (x === 0 ? 1 : 0), big: (x) => (x === 0n ? 1n : 0n) },
   bitwise_not: { f: (x) => ~x, big: (x) => ~x },
   isnan: { f: (x) => (x !== x ? 1 : 0), big: () => 0n },
   isinf: { f: (x) => (x === Infinity || x === -Infinity ? 1 : 0), big: () => 0n },
@@ -138,17 +142,19 @@ function intPow(x: number, y: number): number {
 function caster(dst: TypedArray, src: TypedArray): (v: number | bigint) => number | bigint {
   const dstBig = dst instanceof BigInt64Array;
   const srcBig = src instanceof BigInt64Array;
-  if (dst instanceof Uint8Array) return (v) => (v ? 1 : 0) /* bool: any non-zero is true */;
+  // bool: any non-zero is true, NaN included (JavaScript's truthiness would call NaN false).
+  if (dst instanceof Uint8Array) return (v) => (v === 0 || v === 0n ? 0 : 1);
   if (dstBig && srcBig) return (v) => v;
   if (dstBig) {
     return (v) => {
       const x = v as number;
-      // A non-finite float cast to int64 gives INT64_MIN on x86, which is what PyTorch shows.
-      return Number.isFinite(x) ? BigInt.asIntN(64, BigInt(Math.trunc(x))) : -(2n ** 63n);
+      // NaN, ±inf and floats beyond int64's range give INT64_MIN on x86, which PyTorch shows.
+      return x >= -(2 ** 63) && x < 2 ** 63 ? BigInt(Math.trunc(x)) : -(2n ** 63n);
     };
   }
   if (srcBig) return dst instanceof Int32Array ? (v) => Number(BigInt.asIntN(32, v as bigint)) : (v) => Number(v);
-  if (dst instanceof Int32Array) return (v) => (Number.isFinite(v as number) ? Math.trunc(v as number) | 0 : -2147483648);
+  // Floats an int32 cannot hold become INT32_MIN, as x86's conversion gives.
+  if (dst instanceof Int32Array) return (v) => ((v as number) > -2147483649 && (v as number) < 2147483648 ? Math.trunc(v as number) | 0 : -2147483648);
   return (v) => v;
 }
 
@@ -182,7 +188,8 @@ export function unary(op: UnaryOp, out: StridedView, a: StridedView): void {
     const big = entry.big;
     f = o instanceof BigInt64Array ? (big as never) : (((v: bigint) => Number(big(v))) as never);
   } else {
-    f = (toBool ? (v: number) => (entry.f(v) ? 1 : 0) : entry.f) as never;
+    const fn = o instanceof Float32Array && entry.f32 ? entry.f32 : entry.f;
+    f = (toBool ? (v: number) => (fn(v) ? 1 : 0) : fn) as never;
   }
   const g = f as (v: number | bigint) => number | bigint;
   forEachRun(out.shape, [out.offset, a.offset], [out.strides, a.strides], ([po, pa], n, [so, sa]) => {
