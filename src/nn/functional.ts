@@ -108,3 +108,13 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
   const y = mixed.mul(x2.unsqueeze(1)).sum(-1).reshape([...batch, out]); // (B, out) -> (*, out)
   return bias === null ? y : y.add(bias);
 }
+
+// Activations, losses, dropout, layer_norm and embedding live in their own files.
+export * from "./functional_activation.js";
+export * from "./functional_loss.js";
+export { dropout } from "./dropout.js";
+export type { DropoutOptions } from "./dropout.js";
+export { layer_norm } from "./normalization.js";
+export type { LayerNormFunctionalOptions } from "./normalization.js";
+export { embedding } from "./sparse.js";
+export type { EmbeddingFunctionalOptions } from "./sparse.js";
