@@ -1,13 +1,35 @@
 /**
  * Which backend allocates new storage and runs kernels. The pure-JS backend is always present
  * and is the fallback for anything a faster backend's `supports()` declines.
+ *
+ * The default is the WebAssembly backend where it loads (an engine with WebAssembly SIMD), else
+ * JS. In Node, `TORCH_TS_BACKEND=js|wasm` picks one at start-up (so the whole test suite runs on
+ * each); `torch.backends.set_backend` picks one at run time.
  */
 
 import type { Backend } from "./backend.js";
 import { jsBackend } from "./js/index.js";
+import { wasmBackend, wasmUnavailableReason } from "./wasm/index.js";
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
-let current: Backend = jsBackend;
+if (wasmBackend) backends.set(wasmBackend.name, wasmBackend);
+let current: Backend = initialBackend();
+
+function initialBackend(): Backend {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const requested = env?.TORCH_TS_BACKEND;
+  if (requested) {
+    const b = backends.get(requested);
+    if (!b) throw new Error(`TORCH_TS_BACKEND=${requested}: ${whyMissing(requested)}`);
+    return b;
+  }
+  return wasmBackend ?? jsBackend;
+}
+
+function whyMissing(name: string): string {
+  if (name === "wasm" && wasmUnavailableReason) return `the wasm backend is unavailable: ${wasmUnavailableReason}`;
+  return `unknown backend "${name}"; registered: ${[...backends.keys()].join(", ")}`;
+}
 
 export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
@@ -20,7 +42,7 @@ export function defaultBackend(): Backend {
 
 export function setDefaultBackend(name: string): void {
   const b = backends.get(name);
-  if (!b) throw new Error(`unknown backend "${name}"; registered: ${[...backends.keys()].join(", ")}`);
+  if (!b) throw new Error(whyMissing(name));
   current = b;
 }
 

@@ -1,0 +1,19 @@
+// Helpers shared by the kernels in this folder (AssemblyScript, compiled into each entry module).
+
+/** Scratch for one 4 × 8 tile (or eight vectors of partial sums) before its valid part is stored. */
+export const EDGE: usize = memory.data(4 * 8 * 4, 16);
+
+@inline export function roundUp(x: i32, m: i32): i32 {
+  return (x + m - 1) / m * m;
+}
+
+/** Byte offset of `i` steps of `stride` elements (strides may be zero; never negative here). */
+@inline export function elemBytes(i: i32, stride: i32): usize {
+  return <usize>(i * stride) << 2;
+}
+
+/** acc + a·b per lane: fused in the relaxed-SIMD build, a multiply then an add in the plain one. */
+@inline export function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(f32x4.mul(a, b), acc);
+}

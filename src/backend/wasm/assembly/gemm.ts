@@ -1,0 +1,269 @@
+// The float32 matrix product C = A·B for the WebAssembly backend, written in AssemblyScript.
+//
+// BLIS's loop nest: B is packed into NR-column panels for a KC × NC block, A into MR-row panels
+// for an MC × KC block, and a 4×8 register tile (eight f32x4 accumulators) runs over each pair
+// of panels. More live vectors (wider tiles, or this loop unrolled over k) make V8 spill
+// registers: 2-3x slower in the issue's measurements, 2x for a k-unroll by two here.
+//
+// This one source is compiled twice, with and without relaxed SIMD: `ASC_FEATURE_RELAXED_SIMD`
+// folds at compile time, so the relaxed build multiplies and adds in one f32x4.relaxed_madd (a
+// fused multiply-add on x86 with FMA) and the plain build does a multiply, then an add.
+//
+// Operands are addressed by byte pointers into this module's memory plus strides in elements, so
+// the backend (../matmul.ts) copies JS storage in as it lies and the packing below absorbs
+// transposes, steps and broadcasts. Static data (the edge tile) sits in the first 64 KiB page;
+// everything else in memory belongs to the caller. Accumulation is float32, as in PyTorch's CPU
+// GEMM (DESIGN.md: never narrower than the data).
+
+import { EDGE, elemBytes, madd, roundUp } from "./common";
+import { dotsFourRows, dotsOneRow } from "./dots";
+
+const MR = 4;
+const NR = 8;
+/** Depth of one packed block: one A panel (16 × KC bytes) and one B panel (32 × KC) stay in L1. */
+const KC = 256;
+/** Rows of A packed at a time: MC × KC × 4 = 96 KiB, in L2 beside the B panel being reused. */
+const MC = 96;
+/** Columns of B packed at a time: KC × NC × 4 = 2 MiB. */
+const NC = 2048;
+
+
+/** Bytes of working space `sgemm` needs at `work` for a product of these sizes (16-aligned). */
+export function workBytes(M: i32, N: i32, K: i32): i32 {
+  const kc = min(K, KC);
+  const mc = min(roundUp(M, MR), MC);
+  const nc = min(roundUp(N, NR), NC);
+  return (mc * kc + kc * nc) * 4;
+}
+
+/**
+ * C[i, j] = Σ_k A[i, k]·B[k, j] for an M × K matrix A and a K × N matrix B, each given by a byte
+ * pointer and row / column strides in elements (zero for a broadcast dimension); C is written
+ * row-major with row stride `ldc` elements. K must be positive. `work` points at `workBytes`
+ * bytes, 16-aligned.
+ */
+export function sgemm(
+  M: i32, N: i32, K: i32,
+  a: usize, aRow: i32, aCol: i32,
+  b: usize, bRow: i32, bCol: i32,
+  c: usize, ldc: i32,
+  work: usize,
+): void {
+  // A few rows times Wᵀ (nn.Linear on a small batch): packing W would cost as much as the
+  // product, so take dot products along W's contiguous rows instead.
+  if (M <= MR && aCol == 1 && bRow == 1) {
+    if (M == 1) dotsOneRow(N, K, a, b, bCol, c);
+    else dotsFourRows(M, N, K, a, aRow, b, bCol, c, ldc);
+    return;
+  }
+  // A few rows times a row-major B: one row panel of A, so B's rows are read in place.
+  const directB = M <= MR && bCol == 1;
+  const kcMax = min(K, KC);
+  const packA = work;
+  const packB = work + <usize>(min(roundUp(M, MR), MC) * kcMax * 4);
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const bBlock = b + elemBytes(pc, bRow) + elemBytes(jc, bCol);
+      if (!directB) packPanelsB(kc, nc, bBlock, bRow, bCol, packB);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packPanelsA(mc, kc, a + elemBytes(ic, aRow) + elemBytes(pc, aCol), aRow, aCol, packA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          let pb = packB + <usize>(jr * kc * 4);
+          let pbStep: usize = NR * 4;
+          if (directB && nr == NR) {
+            pb = bBlock + elemBytes(jr, 1);
+            pbStep = <usize>bRow << 2;
+          } else if (directB) {
+            packPanelsB(kc, nr, bBlock + elemBytes(jr, 1), bRow, bCol, packB);
+            pb = packB;
+          }
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const cTile = c + elemBytes(ic + ir, ldc) + elemBytes(jc + jr, 1);
+            tile(kc, packA + <usize>(ir * kc * 4), pb, pbStep, cTile, ldc, mr, nr, pc > 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One MR × NR tile of C from an A panel (kc × MR, k-major) and a B panel (kc rows of NR floats,
+ * `pbStep` bytes apart: packed, or B itself). The first KC block overwrites C; later ones add.
+ */
+@inline function tile(
+  kc: i32, pa: usize, pb: usize, pbStep: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let ai = v128.load32_splat(pa);
+    c00 = madd(ai, b0, c00);
+    c01 = madd(ai, b1, c01);
+    ai = v128.load32_splat(pa, 4);
+    c10 = madd(ai, b0, c10);
+    c11 = madd(ai, b1, c11);
+    ai = v128.load32_splat(pa, 8);
+    c20 = madd(ai, b0, c20);
+    c21 = madd(ai, b1, c21);
+    ai = v128.load32_splat(pa, 12);
+    c30 = madd(ai, b0, c30);
+    c31 = madd(ai, b1, c31);
+    pa += MR * 4;
+    pb += pbStep;
+  }
+  const ldcBytes = <usize>ldc << 2;
+  if (mr == MR && nr == NR) {
+    if (accumulate) {
+      c00 = f32x4.add(c00, v128.load(c));
+      c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + ldcBytes));
+      c11 = f32x4.add(c11, v128.load(c + ldcBytes, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * ldcBytes));
+      c21 = f32x4.add(c21, v128.load(c + 2 * ldcBytes, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * ldcBytes));
+      c31 = f32x4.add(c31, v128.load(c + 3 * ldcBytes, 16));
+    }
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    v128.store(c + ldcBytes, c10);
+    v128.store(c + ldcBytes, c11, 16);
+    v128.store(c + 2 * ldcBytes, c20);
+    v128.store(c + 2 * ldcBytes, c21, 16);
+    v128.store(c + 3 * ldcBytes, c30);
+    v128.store(c + 3 * ldcBytes, c31, 16);
+    return;
+  }
+  // An edge tile: park it, then copy the valid mr × nr part.
+  v128.store(EDGE, c00);
+  v128.store(EDGE, c01, 16);
+  v128.store(EDGE, c10, 32);
+  v128.store(EDGE, c11, 48);
+  v128.store(EDGE, c20, 64);
+  v128.store(EDGE, c21, 80);
+  v128.store(EDGE, c30, 96);
+  v128.store(EDGE, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    const row = c + <usize>i * ldcBytes;
+    const src = EDGE + <usize>(i * NR * 4);
+    for (let j = 0; j < nr; j++) {
+      const at = row + (<usize>j << 2);
+      const v = f32.load(src + (<usize>j << 2));
+      f32.store(at, accumulate ? f32.load(at) + v : v);
+    }
+  }
+}
+
+/**
+ * Packs a kc × nc block of B into ceil(nc / NR) panels, each kc rows of NR floats, zero-padded
+ * past nc. Row-major B (bCol = 1) copies vectors; B that is a transposed row-major matrix
+ * (bRow = 1, the x·Wᵀ of nn.Linear) transposes 4 × 4 blocks in registers.
+ */
+function packPanelsB(kc: i32, nc: i32, b: usize, bRow: i32, bCol: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const src = b + elemBytes(jr, bCol);
+    const out = dst + <usize>(jr * kc * 4);
+    if (nr == NR && bCol == 1) {
+      const rowBytes = <usize>bRow << 2;
+      let p = src;
+      for (let k = 0; k < kc; k++) {
+        v128.store(out + <usize>(k * NR * 4), v128.load(p));
+        v128.store(out + <usize>(k * NR * 4), v128.load(p, 16), 16);
+        p += rowBytes;
+      }
+    } else if (nr == NR && bRow == 1) {
+      const colBytes = <usize>bCol << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const p = src + (<usize>k << 2);
+        const o = out + <usize>(k * NR * 4);
+        transpose4(p, colBytes, o, NR * 4);
+        transpose4(p + 4 * colBytes, colBytes, o + 16, NR * 4);
+      }
+      for (; k < kc; k++) {
+        for (let j = 0; j < NR; j++) {
+          f32.store(out + <usize>((k * NR + j) * 4), f32.load(src + elemBytes(j, bCol) + (<usize>k << 2)));
+        }
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const rowSrc = src + elemBytes(k, bRow);
+        const rowOut = out + <usize>(k * NR * 4);
+        for (let j = 0; j < NR; j++) {
+          const v: f32 = j < nr ? f32.load(rowSrc + elemBytes(j, bCol)) : 0;
+          f32.store(rowOut + (<usize>j << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs an mc × kc block of A into ceil(mc / MR) panels, each kc columns of MR floats, zero-padded
+ * past mc. A that is a transposed row-major matrix (aRow = 1, the xᵀ·g of a weight gradient)
+ * copies vectors; row-major A transposes 4 × 4 blocks.
+ */
+function packPanelsA(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const src = a + elemBytes(ir, aRow);
+    const out = dst + <usize>(ir * kc * 4);
+    if (mr == MR && aRow == 1) {
+      const colBytes = <usize>aCol << 2;
+      let p = src;
+      for (let k = 0; k < kc; k++) {
+        v128.store(out + <usize>(k * MR * 4), v128.load(p));
+        p += colBytes;
+      }
+    } else if (mr == MR && aCol == 1) {
+      const rowBytes = <usize>aRow << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        transpose4(src + (<usize>k << 2), rowBytes, out + <usize>(k * MR * 4), MR * 4);
+      }
+      for (; k < kc; k++) {
+        for (let i = 0; i < MR; i++) {
+          f32.store(out + <usize>((k * MR + i) * 4), f32.load(src + elemBytes(i, aRow) + (<usize>k << 2)));
+        }
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const colSrc = src + elemBytes(k, aCol);
+        const colOut = out + <usize>(k * MR * 4);
+        for (let i = 0; i < MR; i++) {
+          const v: f32 = i < mr ? f32.load(colSrc + elemBytes(i, aRow)) : 0;
+          f32.store(colOut + (<usize>i << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Reads four rows of four floats (`rowBytes` apart) and writes them transposed: four rows of
+ * four floats `outBytes` apart.
+ */
+@inline function transpose4(src: usize, rowBytes: usize, out: usize, outBytes: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + rowBytes);
+  const r2 = v128.load(src + 2 * rowBytes);
+  const r3 = v128.load(src + 3 * rowBytes);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(out + outBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(out + 2 * outBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * outBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}

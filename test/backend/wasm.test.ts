@@ -1,0 +1,182 @@
+// The WebAssembly GEMM against the JS reference: both kernel builds, random shapes, every operand
+// layout, batches with broadcast strides, the blocking boundaries, and the dispatch around it.
+
+import { describe, expect, it } from "vitest";
+import type { StridedView } from "../../src/backend/backend.js";
+import { jsBackend } from "../../src/backend/js/index.js";
+import type { JsStorage } from "../../src/backend/js/storage.js";
+import { compileGemm, isVariantAvailable, type GemmModule } from "../../src/backend/wasm/loader.js";
+import { WasmMatmul } from "../../src/backend/wasm/matmul.js";
+import { createWasmBackend, MIN_WORK } from "../../src/backend/wasm/index.js";
+import { float32, float64 } from "../../src/tensor/dtype.js";
+import {
+  contiguous, elements, expectMatchesReference, layouts, operand, rng, type Layout,
+} from "./wasm_testing.js";
+
+// Node 20 needs a V8 flag for relaxed SIMD, which the loader sets; Node 22+ has it on.
+const builds: GemmModule["variant"][] = ["simd", "relaxed_simd"];
+
+describe.each(builds)("wasm GEMM, %s build", (variant) => {
+  const module = compileGemm(variant);
+  if (!module && variant === "relaxed_simd" && process.env.TORCH_TS_WASM_RELAXED_SIMD === "0") {
+    it.skip("TORCH_TS_WASM_RELAXED_SIMD=0 leaves Node 20's relaxed-SIMD flag off", () => {});
+    return;
+  }
+  it("compiles on this Node", () => {
+    expect(isVariantAvailable(variant)).toBe(true);
+    expect(module?.variant).toBe(variant);
+  });
+  if (!module) return;
+  const gemm = new WasmMatmul(module);
+  const run = (out: StridedView, a: StridedView, b: StridedView): void => gemm.run(out, a, b);
+
+  it("matches JS on 60 random shapes (1..130 each) and layouts", () => {
+    const random = rng(variant === "simd" ? 1 : 2);
+    const dim = (): number => 1 + Math.floor(random() * 130);
+    for (let t = 0; t < 60; t++) {
+      const [M, N, K] = [dim(), dim(), dim()];
+      const la = layouts[Math.floor(random() * layouts.length)]!;
+      const lb = layouts[Math.floor(random() * layouts.length)]!;
+      expectMatchesReference(run, operand(random, [M, K], la), operand(random, [K, N], lb));
+    }
+  });
+
+  it.each([
+    [1, 1, 1], [1, 50, 70], [50, 1, 70], [70, 50, 1], [1, 1, 300], [3, 5, 7], [4, 8, 4], [5, 9, 3],
+    [4, 8, 256], [7, 13, 257], [9, 17, 513], [96, 8, 16], [97, 9, 5], [193, 20, 11],
+    [3, 2049, 5], [2, 2050, 260],
+  ])("tails and block edges: %i x %i x %i", (M, N, K) => {
+    const random = rng(M * 10007 + N * 101 + K);
+    for (const [la, lb] of [["contiguous", "contiguous"], ["contiguous", "transposed"], ["transposed", "stepped"]] as [Layout, Layout][]) {
+      expectMatchesReference(run, operand(random, [M, K], la), operand(random, [K, N], lb));
+    }
+  });
+
+  it("K = 0 writes zeros; an empty output is left alone", () => {
+    const random = rng(3);
+    const out = contiguous([3, 4], float32, NaN);
+    run(out, operand(random, [3, 0], "contiguous"), operand(random, [0, 4], "contiguous"));
+    expect(elements(out)).toEqual(new Array(12).fill(0));
+    const empty = contiguous([0, 4]);
+    run(empty, operand(random, [0, 5], "contiguous"), operand(random, [5, 4], "contiguous"));
+    expect(empty.shape).toEqual([0, 4]);
+  });
+
+  it("broadcast rows and columns (zero strides inside the matrices)", () => {
+    const random = rng(4);
+    const a = operand(random, [1, 40], "contiguous");
+    const b = operand(random, [40, 1], "contiguous");
+    expectMatchesReference(run, { ...a, shape: [30, 40], strides: [0, 1] }, { ...b, shape: [40, 20], strides: [1, 0] });
+  });
+
+  it("batched, with broadcast batch strides and every layout", () => {
+    const random = rng(5);
+    for (let t = 0; t < 16; t++) {
+      const batch = [1 + Math.floor(random() * 3), 1 + Math.floor(random() * 4)];
+      const [M, N, K] = [1 + Math.floor(random() * 40), 1 + Math.floor(random() * 40), 1 + Math.floor(random() * 40)];
+      const la = layouts[t % layouts.length]!;
+      const lb = layouts[(t * 3 + 1) % layouts.length]!;
+      const broadcastA = t % 3 === 1 ? [1] : [];
+      const broadcastB = t % 3 === 2 ? [0] : t % 4 === 0 ? [0, 1] : [];
+      expectMatchesReference(
+        run,
+        operand(random, [...batch, M, K], la, { broadcast: broadcastA }),
+        operand(random, [...batch, K, N], lb, { broadcast: broadcastB }),
+      );
+    }
+  });
+
+  it("a shared B with contiguous batches of A runs as one tall product", () => {
+    const random = rng(6);
+    expectMatchesReference(
+      run,
+      operand(random, [3, 5, 33, 19], "contiguous"),
+      operand(random, [3, 5, 19, 21], "transposed", { broadcast: [0, 1] }),
+    );
+  });
+
+  it("writes a non-contiguous output through its strides, leaving the rest of its storage", () => {
+    const random = rng(7);
+    const storage = jsBackend.allocate(float32, 2 * 30 * 40);
+    const data = (storage as JsStorage).data as Float32Array;
+    data.fill(-7);
+    // out = buffer[::2].t() of a [60, 40] buffer: a [40, 30] view with strides [1, 80].
+    const out: StridedView = { storage, offset: 0, shape: [40, 30], strides: [1, 80] };
+    expectMatchesReference(run, operand(random, [40, 25], "stepped"), operand(random, [25, 30], "narrowed"), out);
+    for (let row = 1; row < 60; row += 2) {
+      for (let col = 0; col < 40; col++) expect(data[row * 40 + col]).toBe(-7);
+    }
+  });
+
+  it("re-makes its views after the memory grows, and after a large product drops it", () => {
+    const random = rng(8);
+    expectMatchesReference(run, operand(random, [8, 8], "contiguous"), operand(random, [8, 8], "contiguous"));
+    expectMatchesReference(run, operand(random, [300, 200], "contiguous"), operand(random, [200, 250], "transposed"));
+    // 4096 x 4096 output: 64 MiB of staging, past what the backend keeps between calls.
+    const a = operand(random, [4096, 3], "contiguous");
+    const b = operand(random, [3, 4096], "transposed");
+    const out = contiguous([4096, 4096]);
+    gemm.run(out, a, b);
+    const [x, y, o] = [(a.storage as JsStorage).data, (b.storage as JsStorage).data, (out.storage as JsStorage).data];
+    for (let t = 0; t < 200; t++) {
+      const [i, j] = [Math.floor(random() * 4096), Math.floor(random() * 4096)];
+      let want = 0;
+      for (let k = 0; k < 3; k++) want += (x[i * 3 + k] as number) * (y[j * 3 + k] as number);
+      expect(Math.abs((o[i * 4096 + j] as number) - want)).toBeLessThanOrEqual(1e-5 * 3);
+    }
+    expectMatchesReference(run, operand(random, [20, 30], "transposed"), operand(random, [30, 10], "contiguous"));
+  });
+});
+
+describe("wasm backend dispatch", () => {
+  const module = compileGemm("simd")!;
+  const backend = createWasmBackend(module, "wasm-test");
+
+  it("allocates JS storage that it owns, so ops dispatch back to it", () => {
+    const s = backend.allocate(float32, 6);
+    expect(s.backend).toBe(backend);
+    expect((s as JsStorage).data).toBeInstanceOf(Float32Array);
+  });
+
+  it("says where its own matmul runs: float32 at or above MIN_WORK multiply-adds", () => {
+    expect(backend.supports("matmul", float32, [8, 8, 8])).toBe(true);
+    expect(backend.supports("matmul", float32, [4, 3, 2])).toBe(false);
+    expect(backend.supports("matmul", float32, [MIN_WORK - 1])).toBe(false);
+    expect(backend.supports("matmul", float32, [MIN_WORK])).toBe(true);
+    expect(backend.supports("matmul", float32, [2, 64, 64, 64])).toBe(true);
+    expect(backend.supports("matmul", float64, [64, 64, 64])).toBe(false);
+    expect(backend.supports("binary", float32, [1 << 20])).toBe(false);
+  });
+
+  it("float64 products fall back to the JS kernel, bit for bit", () => {
+    const random = rng(9);
+    const a = operand(random, [70, 60], "transposed", { dtype: float64 });
+    const b = operand(random, [60, 50], "contiguous", { dtype: float64 });
+    const [got, want] = [contiguous([70, 50], float64), contiguous([70, 50], float64)];
+    backend.matmul(got, a, b);
+    jsBackend.matmul(want, a, b);
+    expect(elements(got)).toEqual(elements(want));
+  });
+
+  it("small and large float32 products both match JS through the backend", () => {
+    const random = rng(10);
+    const run = (out: StridedView, a: StridedView, b: StridedView): void => backend.matmul(out, a, b);
+    expectMatchesReference(run, operand(random, [4, 2], "contiguous"), operand(random, [2, 3], "transposed"));
+    expectMatchesReference(run, operand(random, [64, 78], "contiguous"), operand(random, [78, 51], "transposed"));
+  });
+
+  it("a module still compiling leaves products on JS until it is ready", async () => {
+    let resolve!: (m: GemmModule) => void;
+    const pending = createWasmBackend(new Promise<GemmModule>((r) => (resolve = r)), "wasm-pending");
+    expect(pending.variant).toBeNull();
+    expect(pending.supports("matmul", float32, [64, 64, 64])).toBe(false);
+    const random = rng(11);
+    const run = (out: StridedView, a: StridedView, b: StridedView): void => pending.matmul(out, a, b);
+    expectMatchesReference(run, operand(random, [40, 40], "contiguous"), operand(random, [40, 40], "contiguous"));
+    resolve(module);
+    await pending.ready;
+    expect(pending.variant).toBe("simd");
+    expect(pending.supports("matmul", float32, [64, 64, 64])).toBe(true);
+    expectMatchesReference(run, operand(random, [40, 40], "contiguous"), operand(random, [40, 40], "contiguous"));
+  });
+});
