@@ -11,3 +11,12 @@
 
 export { load_idx } from "./idx.js";
 export type { LoadIdxOptions } from "./idx.js";
+
+// safetensors.torch with files: save_file, load_file, safe_open (plus save / load on bytes).
+export * as safetensors from "./safetensors.js";
+
+// ONNX export to a file, synchronously: onnx.export(model, args, path, options).
+export * as onnx from "./onnx.js";
+
+// PyTorch checkpoints from and to files: load(path | bytes), save(obj, path).
+export { load, save } from "./pt.js";
