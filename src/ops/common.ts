@@ -33,16 +33,27 @@ export function asTensor(x: TensorOrScalar, dtype: DType): Tensor {
   return full([], x, { dtype });
 }
 
-/** The shape all operands broadcast to. */
-export function broadcastAll(...ts: readonly Tensor[]): number[] {
+/** The shape all operands broadcast to (read-only: it may be an operand's own Size). */
+export function broadcastAll(...ts: readonly Tensor[]): readonly number[] {
   let shape: number[] = [];
   for (const t of ts) shape = broadcastShapes(shape, t.shape);
+  // Usually an operand has the result's shape already (x + y, x * 2): its Size is frozen, so
+  // the output can share it rather than build one.
+  for (const t of ts) if (sameShape(t.shape, shape)) return t.shape;
   return shape;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A kernel view of `t` reading as `shape` (zero strides along broadcast dims). */
 export function expandedView(t: Tensor, shape: readonly number[]): StridedView {
-  return { storage: t._storage, offset: t._offset, shape, strides: broadcastStrides(t.shape, t._strides, shape) };
+  const strides = sameShape(t.shape, shape) ? t._strides : broadcastStrides(t.shape, t._strides, shape);
+  return { storage: t._storage, offset: t._offset, shape, strides };
 }
 
 /** A new contiguous output tensor. */

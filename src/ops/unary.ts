@@ -6,7 +6,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import type { UnaryOp } from "../backend/backend.js";
 import { bool, DType, get_default_dtype, int64 } from "../tensor/dtype.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
 import { newTensor } from "./common.js";
@@ -94,6 +94,11 @@ function nodeName(op: string): string {
   return `${camel}Backward0`;
 }
 
+/** Each op's node name, worked out once rather than on every call. */
+const NODE_NAMES = new Map<UnaryOp, string>(
+  (Object.keys(UNARY) as UnaryOp[]).map((op) => [op, UNARY[op].node ?? nodeName(op)]),
+);
+
 /** Runs unary op `op` on `x` with its dtype rule and records its gradient. */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const def = UNARY[op];
@@ -122,13 +127,13 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   }
   const out = newTensor(input.shape, outDtype);
   out._storage.backend.unary(op, out._view, input._view);
-  if (!def.grad || !outDtype.is_floating_point) return out;
+  if (!def.grad || !outDtype.is_floating_point || !needsGrad(input)) return out;
   const grad = def.grad;
   const saves = def.saves ?? "";
   const saved = [saves.includes("x") ? input : null, saves.includes("y") ? out : null].filter(
     (t): t is Tensor => t !== null,
   );
-  return record(def.node ?? nodeName(op), [input], out, ([g], s) => {
+  return record(NODE_NAMES.get(op)!, [input], out, ([g], s) => {
     const sx = saves.includes("x") ? s[0]! : input;
     const sy = saves.includes("y") ? s[saves.includes("x") ? 1 : 0]! : out;
     return [grad(g!, sx, sy)];

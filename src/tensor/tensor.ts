@@ -19,6 +19,9 @@ import { formatTensor } from "./print.js";
 export type Scalar = number | bigint | boolean;
 export type NestedArray = Scalar | readonly NestedArray[];
 
+/** The shape of every 0-d tensor (scalars are made for most ops with a Python-number operand). */
+const SCALAR_SIZE = makeSize([]);
+
 /** Garbage-collected storage needs nothing; a backend with its own heap frees through this. */
 const storageRegistry =
   typeof FinalizationRegistry !== "undefined"
@@ -50,7 +53,9 @@ export class Tensor {
   /** @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. */
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this._storage = storage;
-    this._shape = makeSize(shape);
+    // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
+    // cost of a small op's new tensor).
+    this._shape = shape instanceof Size ? shape : shape.length === 0 ? SCALAR_SIZE : makeSize(shape);
     this._strides = strides ? strides.slice() : contiguousStrides(shape);
     this._offset = offset;
   }

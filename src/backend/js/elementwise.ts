@@ -2,6 +2,10 @@
  * Elementwise kernels of the JS backend: fill, copy with casts, unary and binary op tables,
  * where. Float values are computed in binary64 and rounded once when stored, which for
  * float32 `+ - * / sqrt` is exactly float32 arithmetic.
+ *
+ * Each kernel first offers its arguments to a fast path (fast_elementwise.ts: one loop per op
+ * for float tensors); the `*Reference` functions here are the general kernels, the spec those
+ * paths are tested against, and run whatever the fast paths decline.
  */
 
 import type { BinaryOp, StridedView, UnaryOp } from "../backend.js";
@@ -9,6 +13,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { dataOf, forEachRun } from "./storage.js";
 import { erf, erfc, erfinv, floorDivide, remainder, roundHalfEven } from "./math.js";
 import { RuntimeError } from "../../errors.js";
+import { fastBinary, fastCopy, fastFill, fastUnary, fastWhere } from "./fast_elementwise.js";
 
 type Num = (x: number) => number;
 type Num2 = (x: number, y: number) => number | boolean;
@@ -159,6 +164,10 @@ function caster(dst: TypedArray, src: TypedArray): (v: number | bigint) => numbe
 }
 
 export function fill(out: StridedView, value: number | bigint): void {
+  if (!fastFill(out, value)) fillReference(out, value);
+}
+
+export function fillReference(out: StridedView, value: number | bigint): void {
   const o = dataOf(out) as { [i: number]: number | bigint };
   forEachRun(out.shape, [out.offset], [out.strides], ([p], n, [s]) => {
     for (let i = 0; i < n; i++, p! += s!) o[p!] = value;
@@ -166,6 +175,10 @@ export function fill(out: StridedView, value: number | bigint): void {
 }
 
 export function copy(out: StridedView, src: StridedView): void {
+  if (!fastCopy(out, src)) copyReference(out, src);
+}
+
+export function copyReference(out: StridedView, src: StridedView): void {
   const o = dataOf(out);
   const a = dataOf(src);
   const sameKind = o.constructor === a.constructor;
@@ -178,6 +191,10 @@ export function copy(out: StridedView, src: StridedView): void {
 }
 
 export function unary(op: UnaryOp, out: StridedView, a: StridedView): void {
+  if (!fastUnary(op, out, a)) unaryReference(op, out, a);
+}
+
+export function unaryReference(op: UnaryOp, out: StridedView, a: StridedView): void {
   const o = dataOf(out) as { [i: number]: number | bigint };
   const x = dataOf(a);
   const entry = UNARY[op];
@@ -198,6 +215,10 @@ export function unary(op: UnaryOp, out: StridedView, a: StridedView): void {
 }
 
 export function binary(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): void {
+  if (!fastBinary(op, out, a, b)) binaryReference(op, out, a, b);
+}
+
+export function binaryReference(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): void {
   const o = dataOf(out) as { [i: number]: number | bigint | boolean };
   const x = dataOf(a);
   const y = dataOf(b);
@@ -225,6 +246,10 @@ export function binary(op: BinaryOp, out: StridedView, a: StridedView, b: Stride
 }
 
 export function where(out: StridedView, cond: StridedView, a: StridedView, b: StridedView): void {
+  if (!fastWhere(out, cond, a, b)) whereReference(out, cond, a, b);
+}
+
+export function whereReference(out: StridedView, cond: StridedView, a: StridedView, b: StridedView): void {
   const o = dataOf(out) as { [i: number]: number | bigint };
   const c = dataOf(cond);
   const x = dataOf(a);

@@ -6,44 +6,33 @@
  */
 
 import type { StridedView } from "../backend.js";
-import { dataOf } from "./storage.js";
+import { dataOf, forEachRun } from "./storage.js";
 import { IndexError, RuntimeError } from "../../errors.js";
 
 type Elements = { [i: number]: number | bigint; length: number };
 
-/** Calls `body(indexTuple)` for every index of `shape` in row-major order. */
-function forEachIndex(shape: readonly number[], body: (idx: number[]) => void): void {
-  let count = 1;
-  for (const s of shape) count *= s;
-  if (count === 0) return;
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < count; i++) {
-    body(idx);
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++idx[d]! < shape[d]!) break;
-      idx[d] = 0;
-    }
-  }
+/**
+ * Each kernel walks one shape in row-major order with `forEachRun`, carrying the element offsets
+ * of the views that shape indexes directly. The view indexed through `index` is walked with the
+ * stride of `dim` set to 0, and the kernel adds `index value · stride` itself. So no index tuple
+ * is built per element, and elements are visited, checked and written in the order the
+ * definition gives (an out-of-range index throws after the same writes).
+ */
+function withoutDim(strides: readonly number[], dim: number): number[] {
+  const s = strides.slice();
+  s[dim] = 0;
+  return s;
 }
 
-function offsetOf(view: StridedView, idx: readonly number[]): number {
-  let p = view.offset;
-  for (let d = 0; d < idx.length; d++) p += idx[d]! * view.strides[d]!;
-  return p;
+/** A 1-D index view read along `dim` of an ndim-D walk (0-d: one element, read everywhere). */
+function alongDim(index: StridedView, ndim: number, dim: number): number[] {
+  const s = new Array<number>(ndim).fill(0);
+  s[dim] = index.strides[0] ?? 0;
+  return s;
 }
 
-/** Reads index element `i` of a 1-D or N-D index view as a number. */
-function indexAt(index: StridedView, idx: readonly number[]): number {
-  return Number(dataOf(index)[offsetOf(index, idx)]!);
-}
-
-/** The index value at `idx`, checked against the size of `dim` (gather and scatter's message). */
-function checkedIndex(index: StridedView, idx: readonly number[], dim: number, size: number): number {
-  const j = indexAt(index, idx);
-  if (j < 0 || j >= size) {
-    throw new RuntimeError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
-  }
-  return j;
+function outOfBounds(j: number, dim: number, size: number): never {
+  throw new RuntimeError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
 }
 
 function add(o: Elements, p: number, v: number | bigint): void {
@@ -53,63 +42,100 @@ function add(o: Elements, p: number, v: number | bigint): void {
 export function indexSelect(out: StridedView, a: StridedView, dim: number, index: StridedView): void {
   const o = dataOf(out) as Elements;
   const x = dataOf(a) as Elements;
+  const ix = dataOf(index);
   const size = a.shape[dim]!;
-  forEachIndex(out.shape, (idx) => {
-    const i = idx[dim]!;
-    const j = indexAt(index, [i]);
-    if (j < 0 || j >= size) throw new IndexError("index out of range in self");
-    const src = idx.slice();
-    src[dim] = j;
-    o[offsetOf(out, idx)] = x[offsetOf(a, src)]!;
-  });
+  const step = a.strides[dim]!;
+  forEachRun(
+    out.shape,
+    [out.offset, a.offset, index.offset],
+    [out.strides, withoutDim(a.strides, dim), alongDim(index, out.shape.length, dim)],
+    ([po, pa, pi], n, [so, sa, si]) => {
+      for (let i = 0; i < n; i++, po! += so!, pa! += sa!, pi! += si!) {
+        const j = Number(ix[pi!]!);
+        if (j < 0 || j >= size) throw new IndexError("index out of range in self");
+        o[po!] = x[pa! + j * step]!;
+      }
+    },
+  );
 }
 
 export function gather(out: StridedView, a: StridedView, dim: number, index: StridedView): void {
   const o = dataOf(out) as Elements;
   const x = dataOf(a) as Elements;
+  const ix = dataOf(index);
   const size = a.shape[dim]!;
-  forEachIndex(out.shape, (idx) => {
-    const j = checkedIndex(index, idx, dim, size);
-    const src = idx.slice();
-    src[dim] = j;
-    o[offsetOf(out, idx)] = x[offsetOf(a, src)]!;
-  });
+  const step = a.strides[dim]!;
+  forEachRun(
+    out.shape,
+    [out.offset, index.offset, a.offset],
+    [out.strides, index.strides, withoutDim(a.strides, dim)],
+    ([po, pi, pa], n, [so, si, sa]) => {
+      for (let i = 0; i < n; i++, po! += so!, pi! += si!, pa! += sa!) {
+        const j = Number(ix[pi!]!);
+        if (j < 0 || j >= size) outOfBounds(j, dim, size);
+        o[po!] = x[pa! + j * step]!;
+      }
+    },
+  );
 }
 
 /** Later elements of `index` (row-major) overwrite earlier ones that hit the same place. */
 export function scatter(out: StridedView, dim: number, index: StridedView, src: StridedView): void {
   const o = dataOf(out) as Elements;
   const s = dataOf(src) as Elements;
+  const ix = dataOf(index);
   const size = out.shape[dim]!;
-  forEachIndex(index.shape, (idx) => {
-    const j = checkedIndex(index, idx, dim, size);
-    const dst = idx.slice();
-    dst[dim] = j;
-    o[offsetOf(out, dst)] = s[offsetOf(src, idx)]!;
-  });
+  const step = out.strides[dim]!;
+  forEachRun(
+    index.shape,
+    [index.offset, src.offset, out.offset],
+    [index.strides, src.strides, withoutDim(out.strides, dim)],
+    ([pi, ps, po], n, [si, ss, so]) => {
+      for (let i = 0; i < n; i++, pi! += si!, ps! += ss!, po! += so!) {
+        const j = Number(ix[pi!]!);
+        if (j < 0 || j >= size) outOfBounds(j, dim, size);
+        o[po! + j * step] = s[ps!]!;
+      }
+    },
+  );
 }
 
 export function scatterAdd(out: StridedView, dim: number, index: StridedView, src: StridedView): void {
   const o = dataOf(out) as Elements;
   const s = dataOf(src) as Elements;
+  const ix = dataOf(index);
   const size = out.shape[dim]!;
-  forEachIndex(index.shape, (idx) => {
-    const j = checkedIndex(index, idx, dim, size);
-    const dst = idx.slice();
-    dst[dim] = j;
-    add(o, offsetOf(out, dst), s[offsetOf(src, idx)]!);
-  });
+  const step = out.strides[dim]!;
+  forEachRun(
+    index.shape,
+    [index.offset, src.offset, out.offset],
+    [index.strides, src.strides, withoutDim(out.strides, dim)],
+    ([pi, ps, po], n, [si, ss, so]) => {
+      for (let i = 0; i < n; i++, pi! += si!, ps! += ss!, po! += so!) {
+        const j = Number(ix[pi!]!);
+        if (j < 0 || j >= size) outOfBounds(j, dim, size);
+        add(o, po! + j * step, s[ps!]!);
+      }
+    },
+  );
 }
 
 export function indexAdd(out: StridedView, dim: number, index: StridedView, src: StridedView): void {
   const o = dataOf(out) as Elements;
   const s = dataOf(src) as Elements;
+  const ix = dataOf(index);
   const size = out.shape[dim]!;
-  forEachIndex(src.shape, (idx) => {
-    const j = indexAt(index, [idx[dim]!]);
-    if (j < 0 || j >= size) throw new IndexError("index out of range in self");
-    const dst = idx.slice();
-    dst[dim] = j;
-    add(o, offsetOf(out, dst), s[offsetOf(src, idx)]!);
-  });
+  const step = out.strides[dim]!;
+  forEachRun(
+    src.shape,
+    [src.offset, out.offset, index.offset],
+    [src.strides, withoutDim(out.strides, dim), alongDim(index, src.shape.length, dim)],
+    ([ps, po, pi], n, [ss, so, si]) => {
+      for (let i = 0; i < n; i++, ps! += ss!, po! += so!, pi! += si!) {
+        const j = Number(ix[pi!]!);
+        if (j < 0 || j >= size) throw new IndexError("index out of range in self");
+        add(o, po! + j * step, s[ps!]!);
+      }
+    },
+  );
 }

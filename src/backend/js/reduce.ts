@@ -1,10 +1,12 @@
 /**
  * Reductions of the JS backend. The kept dimensions are walked outside, the reduced ones inside,
- * so each output element is one accumulation in binary64 (or bigint for int64).
+ * so each output element is one accumulation in binary64 (or bigint for int64). Dense float
+ * inputs take the fast path in fast_reduce.ts first.
  */
 
 import type { ReduceOp, StridedView } from "../backend.js";
 import { dataOf } from "./storage.js";
+import { fastReduce } from "./fast_reduce.js";
 
 /** Element offsets of every index of (shape, strides), in row-major order, from `base`. */
 function offsetsOf(shape: readonly number[], strides: readonly number[], base: number): Float64Array {
@@ -29,6 +31,11 @@ function offsetsOf(shape: readonly number[], strides: readonly number[], base: n
 }
 
 export function reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): void {
+  if (!fastReduce(op, out, a, dims)) reduceReference(op, out, a, dims);
+}
+
+/** The general reduction, over any layout and dtype: the spec that fast_reduce.ts is tested against. */
+export function reduceReference(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): void {
   const reduced = new Set(dims);
   const keptShape: number[] = [];
   const keptStridesA: number[] = [];

@@ -28,6 +28,21 @@ export function dataOf(view: StridedView): TypedArray {
 }
 
 /**
+ * Whether a view covers one unbroken range of its storage in row-major order (contiguous
+ * strides, size-1 dims ignored), so that kernels may treat it as a flat array from its offset.
+ */
+export function isDense(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    if (strides[d] !== expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+/**
  * Merges neighbouring dimensions that every view walks as one (stride[d-1] = stride[d]·size[d]
  * in all of them) and drops size-1 dimensions, so a contiguous loop becomes a single flat one.
  */
@@ -35,22 +50,23 @@ export function coalesce(
   shape: readonly number[],
   stridesList: readonly (readonly number[])[],
 ): { shape: number[]; strides: number[][] } {
+  const nv = stridesList.length;
   const outShape: number[] = [];
-  const outStrides: number[][] = stridesList.map(() => []);
+  const outStrides: number[][] = [];
+  for (let v = 0; v < nv; v++) outStrides.push([]);
   for (let d = 0; d < shape.length; d++) {
     const size = shape[d]!;
     if (size === 1) continue;
     const last = outShape.length - 1;
-    if (
-      last >= 0 &&
-      stridesList.every((s, v) => outStrides[v]![last] === s[d]! * size)
-    ) {
+    let merges = last >= 0;
+    for (let v = 0; v < nv && merges; v++) merges = outStrides[v]![last] === stridesList[v]![d]! * size;
+    if (merges) {
       outShape[last]! *= size;
-      stridesList.forEach((s, v) => (outStrides[v]![last] = s[d]!));
+      for (let v = 0; v < nv; v++) outStrides[v]![last] = stridesList[v]![d]!;
       continue;
     }
     outShape.push(size);
-    stridesList.forEach((s, v) => outStrides[v]!.push(s[d]!));
+    for (let v = 0; v < nv; v++) outStrides[v]!.push(stridesList[v]![d]!);
   }
   return { shape: outShape, strides: outStrides };
 }
@@ -58,7 +74,8 @@ export function coalesce(
 /**
  * Walks `shape` in row-major order and calls `inner(offsets, n, innerStrides)` once per run of
  * the innermost dimension, with each view's element offset at the start of the run. Kernels put
- * their tight loop inside `inner`.
+ * their tight loop inside `inner`. The arrays passed to `inner` are reused from run to run (a
+ * training step makes thousands of runs): read them, do not keep them.
  */
 export function forEachRun(
   shape: readonly number[],
@@ -66,20 +83,34 @@ export function forEachRun(
   stridesList: readonly (readonly number[])[],
   inner: (offsets: number[], n: number, innerStrides: number[]) => void,
 ): void {
-  for (const size of shape) if (size === 0) return;
+  // Index loops, not for-of: a tensor's shape is a torch.Size, which V8's fast array iteration
+  // does not cover.
+  for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return;
   const { shape: cs, strides } = coalesce(shape, stridesList);
   const nv = offsets.length;
   const pos = offsets.slice();
-  if (cs.length === 0) {
-    inner(pos, 1, new Array<number>(nv).fill(0));
+  const nd = cs.length;
+  const innerStrides: number[] = [];
+  for (let v = 0; v < nv; v++) innerStrides.push(nd === 0 ? 0 : strides[v]![nd - 1]!);
+  if (nd === 0) {
+    inner(pos, 1, innerStrides);
     return;
   }
-  const nd = cs.length;
   const innerN = cs[nd - 1]!;
-  const innerStrides = strides.map((s) => s[nd - 1]!);
+  if (nd === 1) {
+    inner(pos, innerN, innerStrides);
+    return;
+  }
+  const start = pos.slice();
+  const runStrides = innerStrides.slice();
   const counter = new Array<number>(nd - 1).fill(0);
   for (;;) {
-    inner(pos.slice(), innerN, innerStrides);
+    // Copies for the callback, so nothing it does can move the walk.
+    for (let v = 0; v < nv; v++) {
+      start[v] = pos[v]!;
+      runStrides[v] = innerStrides[v]!;
+    }
+    inner(start, innerN, runStrides);
     // Advance the outer counter like an odometer, moving each view's offset with it.
     let d = nd - 2;
     for (; d >= 0; d--) {
