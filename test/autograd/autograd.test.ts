@@ -9,7 +9,8 @@
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
-import { GRAD_RTOL, expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 const fixtures = golden<{ scenarios: Record<string, Record<string, unknown>>; grad_fns: Record<string, string | null> }>("autograd");
 
@@ -21,7 +22,7 @@ function get<T>(name: string): T {
 
 const f64 = torch.float64;
 const leaf = (values: number[] | number[][] | number, dtype = torch.float32) => torch.tensor(values, { dtype, requires_grad: true });
-const close = (t: Tensor, e: Encoded, label = "") => expectTensor(t, e, { rtol: GRAD_RTOL[e.dtype as "float32" | "float64"], label });
+const close = (t: Tensor, e: Encoded, label = "") => expectTensor(t, e, { rtol: TOLERANCE[e.dtype as "float32" | "float64"].gradRtol, label });
 
 describe("gradients through chains of ops match PyTorch", () => {
   it("elementwise (float64 and float32)", () => {

@@ -9,7 +9,8 @@
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
-import { GRAD_RTOL, expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 type Scenario = Record<string, unknown>;
 const { scenarios } = golden<{ scenarios: Record<string, Scenario> }>("autograd");
@@ -21,7 +22,7 @@ function get<T>(name: string): T {
 }
 
 const leaf = (values: number[] | number, dtype = torch.float32) => torch.tensor(values, { dtype, requires_grad: true });
-const rtol = (e: Encoded) => GRAD_RTOL[e.dtype as "float32" | "float64"];
+const rtol = (e: Encoded) => TOLERANCE[e.dtype as "float32" | "float64"].gradRtol;
 
 describe("in-place ops on non-leaf tensors", () => {
   it("record their nodes, bump the version and backpropagate like PyTorch", () => {

@@ -5,6 +5,7 @@ import {
   golden, bitsOf, decode, expectBits, expectBitsWithin, expectProbe, expectPyError, type Bits, type PyError,
 } from "./golden.js";
 import { setCompat } from "../../src/random/compat.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 // The fixtures come from Debian's 1.13: replay its random streams (src/random/compat.ts).
 beforeAll(() => setCompat("1.13"));
@@ -66,8 +67,8 @@ const apply: Record<string, (t: Tensor, g?: { generator?: InstanceType<typeof to
  * values agree to the rounding of a QR of that size.
  */
 function tolerance(c: InitCase): number {
-  if (c.name.startsWith("trunc_normal")) return 4e-7 * 4;
-  return c.values.dtype === "float64" ? 1e-13 : 2e-6;
+  if (c.name.startsWith("trunc_normal")) return TOLERANCE.float32.truncNormalAtol;
+  return TOLERANCE[c.values.dtype].orthogonalAtol;
 }
 
 /**
@@ -92,7 +93,7 @@ describe("nn.init values for given seeds are PyTorch's", () => {
       torch.manual_seed(c.seed);
       const t = torch.empty(c.shape, { dtype: torch[c.values.dtype] });
       expect(apply[c.name]!(t)).toBe(t);
-      if (c.exact && isFloat64Normal(c)) expectBitsWithin(t, c.values, 1);
+      if (c.exact && isFloat64Normal(c)) expectBitsWithin(t, c.values, TOLERANCE.float64.libmUlps);
       else if (c.exact) expectBits(t, c.values);
       else expectNear(t, c.values, tolerance(c));
       expectProbe(c.probe);

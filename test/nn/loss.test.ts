@@ -2,8 +2,9 @@ import { describe, expect, test } from "vitest";
 
 import torch, { nn, F, Tensor } from "../../src/index.js";
 import {
-  captureWarnings, decode, expectClose, expectPyError, f64, firstGrad, golden, type Enc, type Numbers, type PyError,
+  captureWarnings, decode, expectClose, expectPyError, f64, golden, type Enc, type Numbers, type PyError,
 } from "./layers_golden.js";
+import { firstGrad } from "../harness/gradcheck.js";
 
 type Fn = "cross_entropy" | "nll_loss" | "mse_loss" | "l1_loss" | "binary_cross_entropy_with_logits";
 type Reduction = "mean" | "sum" | "none";

@@ -2,8 +2,9 @@ import { describe, expect, test } from "vitest";
 
 import torch, { nn, F, Tensor } from "../../src/index.js";
 import {
-  decode, expectClose, expectExact, expectPyError, f64, firstGrad, golden, type Enc, type Numbers, type PyError,
+  decode, expectClose, expectExact, expectPyError, f64, golden, type Enc, type Numbers, type PyError,
 } from "./layers_golden.js";
+import { firstGrad } from "../harness/gradcheck.js";
 
 const fx = golden<{
   cases: {

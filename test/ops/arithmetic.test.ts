@@ -4,16 +4,15 @@
  * int32 values with negative operands (floor_divide, remainder, fmod, rounding div, pow,
  * overflow), and bool operands; tensor-scalar pow; integer division by zero and negative
  * integer powers. Float results of exactly rounded ops are bit-exact; pow and atan2 are
- * within TOLERANCE_ULPS; integer and bool results are exact.
+ * within TOLERANCE[dtype].ulps; integer and bool results are exact.
  */
 
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
 import type { DTypeName } from "../../src/tensor/dtype.js";
-import {
-  TOLERANCE_ULPS, decode, expectPyError, expectTensor, golden, type Encoded, type PyError,
-} from "../golden/core/load.js";
+import { decode, expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 const fixtures = golden<{
   unary_inputs: Record<string, Encoded>;
@@ -38,11 +37,8 @@ const INEXACT = new Set(["pow", "atan2"]);
 
 function ulpsFor(op: string, dtype: DTypeName): number {
   if (dtype !== "float32" && dtype !== "float64") return 0;
-  if (INEXACT.has(op)) return TOLERANCE_ULPS[dtype];
-  // maximum(+0, -0): PyTorch's vectorized loop returns the second operand, its scalar tail the
-  // first, so the sign of a tie of zeros depends on the element's position. Any other
-  // difference of a selection is far more than 1 ulp.
-  if (op === "maximum" || op === "minimum") return 1;
+  if (INEXACT.has(op)) return TOLERANCE[dtype].ulps;
+  if (op === "maximum" || op === "minimum") return TOLERANCE[dtype].zeroTieUlps;
   return 0;
 }
 
@@ -77,7 +73,7 @@ describe("binary ops match PyTorch", () => {
       const tail = c.input === "float32" && !special ? Math.floor(x.numel() / 16) * 16 : x.numel();
       for (const out of [torch.pow(x, c.exponent), x.pow(c.exponent)]) {
         expectTensor(out.narrow(0, 0, tail), { ...c.result, shape: [tail], values: c.result.values.slice(0, tail) }, { ulps });
-        expectTensor(out, c.result, { rtol: 1e-5, from: tail });
+        expectTensor(out, c.result, { rtol: TOLERANCE.float32.powTailRtol, from: tail });
       }
     });
   }

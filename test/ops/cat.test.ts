@@ -5,75 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import torch, { Tensor } from "../../src/index.js";
-
-// ---- a small float64 gradcheck --------------------------------------------------------------
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-const numelOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function leaf(values: Float64Array, shape: readonly number[], requiresGrad: boolean): Tensor {
-  const t = torch.tensor(Float64Array.from(values)).reshape(shape).clone();
-  return requiresGrad ? t.requires_grad_(true) : t;
-}
-
-type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
-
-/**
- * Checks backward's gradient of L(x) = Σ_k <f(x)_k, v_k> (random v) against central
- * differences, element by element, in float64.
- */
-function gradcheck(f: Fn, shapes: readonly (readonly number[])[], seed = 7): void {
-  const rand = lcg(seed);
-  const values = shapes.map((s) => Float64Array.from({ length: numelOf(s) }, rand));
-  const run = (vals: Float64Array[], rg: boolean) => {
-    const xs = vals.map((v, i) => leaf(v, shapes[i]!, rg));
-    const out = f(...xs);
-    return { xs, outs: Array.isArray(out) ? out : [out] };
-  };
-  const { xs, outs } = run(values, true);
-  const vs = outs.map((o) => Float64Array.from({ length: o.numel() }, rand));
-  const loss = (os: Tensor[]) =>
-    os.reduce((acc, o, k) => acc + Array.from(o._values() as Float64Array).reduce((a, x, j) => a + x * vs[k]![j]!, 0), 0);
-  torch.autograd.backward(outs, outs.map((o, k) => leaf(vs[k]!, o.shape, false)));
-  const eps = 1e-6;
-  values.forEach((v, i) => {
-    const grad = xs[i]!.grad ? Array.from(xs[i]!.grad!._values() as Float64Array) : new Array<number>(v.length).fill(0);
-    for (let j = 0; j < v.length; j++) {
-      const plus = values.map((a) => a.slice());
-      const minus = values.map((a) => a.slice());
-      plus[i]![j] += eps;
-      minus[i]![j] -= eps;
-      const numeric = (loss(run(plus, false).outs) - loss(run(minus, false).outs)) / (2 * eps);
-      expect(grad[j], `d/d input ${i}[${j}]`).toBeCloseTo(numeric, 6);
-    }
-  });
-}
-
-/**
- * Double backward of an affine f: the gradient of <w, J^T v> with respect to v is J w,
- * which is f(w) - f(0).
- */
-function gradgradcheck(f: (x: Tensor) => Tensor, shape: readonly number[], seed = 11): void {
-  const rand = lcg(seed);
-  const x = leaf(Float64Array.from({ length: numelOf(shape) }, rand), shape, true);
-  const out = f(x);
-  const v = leaf(Float64Array.from({ length: out.numel() }, rand), out.shape, true);
-  const [g] = torch.autograd.grad([out], [x], [v], { create_graph: true });
-  const w = leaf(Float64Array.from({ length: x.numel() }, rand), shape, false);
-  const [gv] = torch.autograd.grad([g!.mul(w).sum()], [v]);
-  const want = f(w).sub(f(torch.zeros(shape, { dtype: torch.float64 })));
-  expect(Array.from(gv!._values() as Float64Array)).toEqual(Array.from(want._values() as Float64Array));
-}
-
-// ---- tests --------------------------------------------------------------------------------
+import torch from "../../src/index.js";
+import { gradcheckLinear, gradgradcheckAffine } from "../harness/gradcheck.js";
 
 describe("torch.cat", () => {
   it("concatenates along dim 0 and -1 (PyTorch's doc example shapes)", () => {
@@ -127,15 +60,15 @@ describe("torch.cat", () => {
   });
 
   it("gradcheck: dim 0, dim -1, with a skipped empty input", () => {
-    gradcheck((a, b) => torch.cat([a!, b!], 0), [[2, 3], [1, 3]]);
-    gradcheck((a, b, c) => torch.cat([a!, b!, c!], -1), [[2, 1], [2, 3], [2, 2]]);
-    gradcheck((a, b) => torch.cat([a!, b!, a!], 1), [[2, 0], [2, 2]]);
-    gradcheck((a, e, b) => torch.cat([a!, e!, b!]), [[2], [0], [3]]);
-    gradcheck((a, b) => torch.cat([a!.t(), b!], 1), [[2, 3], [3, 1]]);
+    gradcheckLinear((a, b) => torch.cat([a!, b!], 0), [[2, 3], [1, 3]]);
+    gradcheckLinear((a, b, c) => torch.cat([a!, b!, c!], -1), [[2, 1], [2, 3], [2, 2]]);
+    gradcheckLinear((a, b) => torch.cat([a!, b!, a!], 1), [[2, 0], [2, 2]]);
+    gradcheckLinear((a, e, b) => torch.cat([a!, e!, b!]), [[2], [0], [3]]);
+    gradcheckLinear((a, b) => torch.cat([a!.t(), b!], 1), [[2, 3], [3, 1]]);
   });
 
   it("double backward", () => {
-    gradgradcheck((x) => torch.cat([x, x.mul(2)], 1), [2, 3]);
+    gradgradcheckAffine((x) => torch.cat([x, x.mul(2)], 1), [2, 3]);
   });
 });
 
@@ -149,12 +82,12 @@ describe("torch.stack", () => {
   });
 
   it("gradcheck along every position of the new dim", () => {
-    for (const dim of [0, 1, 2, -1, -3]) gradcheck((a, b) => torch.stack([a!, b!], dim), [[2, 3], [2, 3]]);
-    gradcheck((a, b, c) => torch.stack([a!, b!, c!]), [[], [], []]);
+    for (const dim of [0, 1, 2, -1, -3]) gradcheckLinear((a, b) => torch.stack([a!, b!], dim), [[2, 3], [2, 3]]);
+    gradcheckLinear((a, b, c) => torch.stack([a!, b!, c!]), [[], [], []]);
   });
 
   it("double backward", () => {
-    gradgradcheck((x) => torch.stack([x, x.neg()], 1), [3, 2]);
+    gradgradcheckAffine((x) => torch.stack([x, x.neg()], 1), [3, 2]);
   });
 });
 
@@ -180,9 +113,9 @@ describe("torch.hstack, torch.vstack", () => {
   });
 
   it("gradcheck", () => {
-    gradcheck((a, b) => torch.hstack([a!, b!]), [[2], [3]]);
-    gradcheck((a, b) => torch.hstack([a!, b!]), [[2, 1], [2, 3]]);
-    gradcheck((a, b) => torch.vstack([a!, b!]), [[3], [2, 3]]);
-    gradcheck((a, b) => torch.vstack([a!, b!]), [[], []]);
+    gradcheckLinear((a, b) => torch.hstack([a!, b!]), [[2], [3]]);
+    gradcheckLinear((a, b) => torch.hstack([a!, b!]), [[2, 1], [2, 3]]);
+    gradcheckLinear((a, b) => torch.vstack([a!, b!]), [[3], [2, 3]]);
+    gradcheckLinear((a, b) => torch.vstack([a!, b!]), [[], []]);
   });
 });

@@ -8,9 +8,10 @@ import { describe, expect, it } from "vitest";
 
 import torch from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
+import { gradcheck, gradgradcheck } from "../harness/gradcheck.js";
+import { lcgTensor } from "../harness/streams.js";
 import {
-  decode, expectTensor, expectValues, gradcheck, gradgradcheck, inputOf, lcgTensor, loadGolden, type Encoded,
-  type EncodedTensor, type InputSpec,
+  decode, expectTensor, expectValues, inputOf, loadGolden, type Encoded, type EncodedTensor, type InputSpec,
 } from "./reduce_testing.js";
 
 interface EinsumCase {

@@ -7,75 +7,8 @@
 
 import { describe, expect, it } from "vitest";
 
-import torch, { Tensor } from "../../src/index.js";
-
-// ---- a small float64 gradcheck --------------------------------------------------------------
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-const numelOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function leaf(values: Float64Array, shape: readonly number[], requiresGrad: boolean): Tensor {
-  const t = torch.tensor(Float64Array.from(values)).reshape(shape).clone();
-  return requiresGrad ? t.requires_grad_(true) : t;
-}
-
-type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
-
-/**
- * Checks backward's gradient of L(x) = Σ_k <f(x)_k, v_k> (random v) against central
- * differences, element by element, in float64.
- */
-function gradcheck(f: Fn, shapes: readonly (readonly number[])[], seed = 7): void {
-  const rand = lcg(seed);
-  const values = shapes.map((s) => Float64Array.from({ length: numelOf(s) }, rand));
-  const run = (vals: Float64Array[], rg: boolean) => {
-    const xs = vals.map((v, i) => leaf(v, shapes[i]!, rg));
-    const out = f(...xs);
-    return { xs, outs: Array.isArray(out) ? out : [out] };
-  };
-  const { xs, outs } = run(values, true);
-  const vs = outs.map((o) => Float64Array.from({ length: o.numel() }, rand));
-  const loss = (os: Tensor[]) =>
-    os.reduce((acc, o, k) => acc + Array.from(o._values() as Float64Array).reduce((a, x, j) => a + x * vs[k]![j]!, 0), 0);
-  torch.autograd.backward(outs, outs.map((o, k) => leaf(vs[k]!, o.shape, false)));
-  const eps = 1e-6;
-  values.forEach((v, i) => {
-    const grad = xs[i]!.grad ? Array.from(xs[i]!.grad!._values() as Float64Array) : new Array<number>(v.length).fill(0);
-    for (let j = 0; j < v.length; j++) {
-      const plus = values.map((a) => a.slice());
-      const minus = values.map((a) => a.slice());
-      plus[i]![j] += eps;
-      minus[i]![j] -= eps;
-      const numeric = (loss(run(plus, false).outs) - loss(run(minus, false).outs)) / (2 * eps);
-      expect(grad[j], `d/d input ${i}[${j}]`).toBeCloseTo(numeric, 6);
-    }
-  });
-}
-
-/**
- * Double backward of an affine f: the gradient of <w, J^T v> with respect to v is J w,
- * which is f(w) - f(0).
- */
-function gradgradcheck(f: (x: Tensor) => Tensor, shape: readonly number[], seed = 11): void {
-  const rand = lcg(seed);
-  const x = leaf(Float64Array.from({ length: numelOf(shape) }, rand), shape, true);
-  const out = f(x);
-  const v = leaf(Float64Array.from({ length: out.numel() }, rand), out.shape, true);
-  const [g] = torch.autograd.grad([out], [x], [v], { create_graph: true });
-  const w = leaf(Float64Array.from({ length: x.numel() }, rand), shape, false);
-  const [gv] = torch.autograd.grad([g!.mul(w).sum()], [v]);
-  const want = f(w).sub(f(torch.zeros(shape, { dtype: torch.float64 })));
-  expect(Array.from(gv!._values() as Float64Array)).toEqual(Array.from(want._values() as Float64Array));
-}
-
-// ---- tests --------------------------------------------------------------------------------
+import torch from "../../src/index.js";
+import { gradcheckLinear, gradgradcheckAffine } from "../harness/gradcheck.js";
 
 const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.int64 });
 const float = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.float32 });
@@ -95,10 +28,10 @@ describe("torch.index_select", () => {
   });
 
   it("gradcheck and double backward", () => {
-    gradcheck((x) => x!.index_select(0, long([3, 0, 3])), [[4, 3]]);
-    gradcheck((x) => x!.index_select(-1, long([1])), [[2, 3]]);
-    gradcheck((x) => x!.index_select(0, long([0])), [[]]);
-    gradgradcheck((x) => x.index_select(1, long([2, 2, 0])), [2, 3]);
+    gradcheckLinear((x) => x!.index_select(0, long([3, 0, 3])), [[4, 3]]);
+    gradcheckLinear((x) => x!.index_select(-1, long([1])), [[2, 3]]);
+    gradcheckLinear((x) => x!.index_select(0, long([0])), [[]]);
+    gradgradcheckAffine((x) => x.index_select(1, long([2, 2, 0])), [2, 3]);
   });
 
   it("refuses to backward through an index modified in place", () => {
@@ -132,10 +65,10 @@ describe("torch.index_add", () => {
   });
 
   it("gradcheck for both inputs, with repeats and alpha", () => {
-    gradcheck((x, s) => x!.index_add(0, long([0, 2, 0]), s!), [[3, 2], [3, 2]]);
-    gradcheck((x, s) => x!.index_add(1, long([3, 1]), s!, { alpha: 2.5 }), [[2, 4], [2, 2]]);
-    gradcheck((x, s) => x!.index_add(0, long([0]), s!), [[], []]);
-    gradgradcheck((s) => torch.zeros([4, 2], { dtype: torch.float64 }).index_add(0, long([1, 1, 3]), s), [3, 2]);
+    gradcheckLinear((x, s) => x!.index_add(0, long([0, 2, 0]), s!), [[3, 2], [3, 2]]);
+    gradcheckLinear((x, s) => x!.index_add(1, long([3, 1]), s!, { alpha: 2.5 }), [[2, 4], [2, 2]]);
+    gradcheckLinear((x, s) => x!.index_add(0, long([0]), s!), [[], []]);
+    gradgradcheckAffine((s) => torch.zeros([4, 2], { dtype: torch.float64 }).index_add(0, long([1, 1, 3]), s), [3, 2]);
   });
 
   it("in place on a non-leaf records IndexAddBackward0", () => {
@@ -156,11 +89,11 @@ describe("torch.gather", () => {
   });
 
   it("gradcheck and double backward", () => {
-    gradcheck((x) => x!.gather(0, long([[0, 1, 2, 0], [2, 2, 1, 0]])), [[3, 4]]);
-    gradcheck((x) => x!.gather(1, long([[3, 3], [0, 1]])), [[3, 4]]);
-    gradcheck((x) => x!.t().gather(1, long([[0], [1], [1]])), [[2, 3]]);
-    gradcheck((x) => x!.gather(0, long([0, 0])), [[]]);
-    gradgradcheck((x) => x.gather(1, long([[2, 0, 2], [1, 1, 1]])), [2, 3]);
+    gradcheckLinear((x) => x!.gather(0, long([[0, 1, 2, 0], [2, 2, 1, 0]])), [[3, 4]]);
+    gradcheckLinear((x) => x!.gather(1, long([[3, 3], [0, 1]])), [[3, 4]]);
+    gradcheckLinear((x) => x!.t().gather(1, long([[0], [1], [1]])), [[2, 3]]);
+    gradcheckLinear((x) => x!.gather(0, long([0, 0])), [[]]);
+    gradgradcheckAffine((x) => x.gather(1, long([[2, 0, 2], [1, 1, 1]])), [2, 3]);
   });
 });
 
@@ -197,10 +130,10 @@ describe("torch.scatter", () => {
   });
 
   it("gradcheck with a tensor src (distinct positions) and with a value", () => {
-    gradcheck((x, s) => x!.scatter(0, long([[0, 1, 2, 0]]), s!), [[3, 5], [1, 4]]);
-    gradcheck((x, s) => x!.scatter(1, long([[2, 0], [1, 2]]), s!), [[2, 3], [2, 2]]);
-    gradcheck((x) => x!.scatter(1, long([[1], [3]]), 2.5), [[2, 4]]);
-    gradgradcheck((s) => torch.zeros([2, 3], { dtype: torch.float64 }).scatter(1, long([[2, 0], [1, 2]]), s), [2, 2]);
+    gradcheckLinear((x, s) => x!.scatter(0, long([[0, 1, 2, 0]]), s!), [[3, 5], [1, 4]]);
+    gradcheckLinear((x, s) => x!.scatter(1, long([[2, 0], [1, 2]]), s!), [[2, 3], [2, 2]]);
+    gradcheckLinear((x) => x!.scatter(1, long([[1], [3]]), 2.5), [[2, 4]]);
+    gradgradcheckAffine((s) => torch.zeros([2, 3], { dtype: torch.float64 }).scatter(1, long([[2, 0], [1, 2]]), s), [2, 2]);
   });
 
   it("in place on a non-leaf records ScatterBackward0 and masks the overwritten gradient", () => {
@@ -226,10 +159,10 @@ describe("torch.scatter_add", () => {
   });
 
   it("gradcheck with repeated positions, and double backward", () => {
-    gradcheck((x, s) => x!.scatter_add(0, long([[0, 1, 2], [0, 1, 0]]), s!), [[3, 3], [2, 3]]);
-    gradcheck((x, s) => x!.scatter_add(0, long([0, 0, 3, 0]), s!), [[4], [4]]);
-    gradcheck((x, s) => x!.scatter_add(0, long([0]), s!), [[], [1]]);
-    gradgradcheck((s) => torch.zeros([3], { dtype: torch.float64 }).scatter_add(0, long([2, 2, 0]), s), [3]);
+    gradcheckLinear((x, s) => x!.scatter_add(0, long([[0, 1, 2], [0, 1, 0]]), s!), [[3, 3], [2, 3]]);
+    gradcheckLinear((x, s) => x!.scatter_add(0, long([0, 0, 3, 0]), s!), [[4], [4]]);
+    gradcheckLinear((x, s) => x!.scatter_add(0, long([0]), s!), [[], [1]]);
+    gradgradcheckAffine((s) => torch.zeros([3], { dtype: torch.float64 }).scatter_add(0, long([2, 2, 0]), s), [3]);
   });
 });
 
@@ -241,9 +174,9 @@ describe("torch.take_along_dim", () => {
   });
 
   it("gradcheck, broadcasting and flattened", () => {
-    gradcheck((x) => x!.take_along_dim(long([[0], [2], [1]]), 1), [[3, 4]]);
-    gradcheck((x) => x!.take_along_dim(long([[0, 2]]), 0), [[3, 1]]);
-    gradcheck((x) => x!.take_along_dim(long([5, 0, 5])), [[2, 3]]);
+    gradcheckLinear((x) => x!.take_along_dim(long([[0], [2], [1]]), 1), [[3, 4]]);
+    gradcheckLinear((x) => x!.take_along_dim(long([[0, 2]]), 0), [[3, 1]]);
+    gradcheckLinear((x) => x!.take_along_dim(long([5, 0, 5])), [[2, 3]]);
   });
 });
 
@@ -257,9 +190,9 @@ describe("torch.masked_select", () => {
 
   it("gradcheck and double backward", () => {
     const mask = torch.tensor([[true, false, true], [false, true, true]]);
-    gradcheck((x) => x!.masked_select(mask), [[2, 3]]);
-    gradcheck((x) => x!.masked_select(mask), [[1, 3]]);
-    gradcheck((x) => x!.masked_select(torch.tensor(true)), [[2]]);
-    gradgradcheck((x) => x.masked_select(mask), [2, 3]);
+    gradcheckLinear((x) => x!.masked_select(mask), [[2, 3]]);
+    gradcheckLinear((x) => x!.masked_select(mask), [[1, 3]]);
+    gradcheckLinear((x) => x!.masked_select(torch.tensor(true)), [[2]]);
+    gradgradcheckAffine((x) => x.masked_select(mask), [2, 3]);
   });
 });

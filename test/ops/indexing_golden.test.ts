@@ -5,10 +5,10 @@
  * of ops that sum several contributions, compared within float rounding.
  */
 
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
+import { bitsOf, expectPyError, readGolden, tensorFromBits } from "../harness/golden.js";
 
 type DTypeName = "float32" | "float64" | "int64" | "int32" | "bool";
 type Values = (number | string | boolean)[];
@@ -68,49 +68,18 @@ interface Metadata {
   script: string;
 }
 
-const golden = JSON.parse(readFileSync("test/golden/indexing/cases.json", "utf8")) as { metadata: Metadata; cases: Case[] };
-const goldenErrors = JSON.parse(readFileSync("test/golden/indexing/errors.json", "utf8")) as {
-  metadata: Metadata;
-  errors: ErrorCase[];
-};
-
-const DTYPES = {
-  float32: torch.float32,
-  float64: torch.float64,
-  int64: torch.int64,
-  int32: torch.int32,
-  bool: torch.bool,
-} as const;
+const golden = readGolden<{ metadata: Metadata; cases: Case[] }>("indexing", "cases");
+const goldenErrors = readGolden<{ metadata: Metadata; errors: ErrorCase[] }>("indexing", "errors");
 
 function decode(e: Encoded): Tensor {
-  const dtype = DTYPES[e.dtype];
-  let flat: Tensor;
-  switch (e.dtype) {
-    case "float32":
-      flat = torch.tensor(new Float32Array(Uint32Array.from(e.values as number[]).buffer));
-      break;
-    case "float64":
-      flat = torch.tensor(new Float64Array(BigUint64Array.from((e.values as string[]).map((h) => BigInt("0x" + h))).buffer));
-      break;
-    case "int64":
-      flat = torch.tensor(BigInt64Array.from((e.values as number[]).map((v) => BigInt(v))));
-      break;
-    case "int32":
-      flat = torch.tensor(Int32Array.from(e.values as number[]));
-      break;
-    case "bool":
-      flat = torch.tensor(e.values as boolean[], { dtype });
-      break;
-  }
-  // A fresh contiguous leaf of the right shape (not a view of `flat`).
-  return flat.reshape(e.shape).clone();
+  // A fresh contiguous leaf of the right shape (not a view of the decoded values).
+  return tensorFromBits(e.dtype, e.shape, e.values).clone();
 }
 
 /** Our tensor in the fixture's encoding: float32 bits, float64 hex bits, numbers, booleans. */
 function encode(t: Tensor): Values {
   const v = t._values();
-  if (v instanceof Float32Array) return Array.from(new Uint32Array(Float32Array.from(v).buffer));
-  if (v instanceof Float64Array) return Array.from(new BigUint64Array(Float64Array.from(v).buffer), (b) => b.toString(16).padStart(16, "0"));
+  if (v instanceof Float32Array || v instanceof Float64Array) return bitsOf(t);
   if (v instanceof BigInt64Array) return Array.from(v, (b) => Number(b));
   if (t.dtype === torch.bool) return Array.from(v as Uint8Array, (b) => b !== 0);
   return Array.from(v as Int32Array);
@@ -210,19 +179,9 @@ describe(`indexing ops match PyTorch ${golden.metadata.torch_version}`, () => {
 describe(`indexing errors match PyTorch ${goldenErrors.metadata.torch_version} (2.x where it differs)`, () => {
   for (const e of goldenErrors.errors) {
     it(e.name, () => {
-      const xs = e.inputs.map((spec) => opInput(torch.zeros(spec.shape, { dtype: DTYPES[spec.dtype] }), spec));
+      const xs = e.inputs.map((spec) => opInput(torch.zeros(spec.shape, { dtype: torch[spec.dtype] }), spec));
       const index = e.index ? decode(e.index) : null;
-      const error = e.error_2x ?? e.error!;
-      const message = e.message_2x ?? e.message!;
-      let thrown: unknown = null;
-      try {
-        call(e.op, xs, index, e.args);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown, "an error is thrown").toBeInstanceOf(Error);
-      expect((thrown as Error).name).toBe(error);
-      expect((thrown as Error).message).toBe(message);
+      expectPyError(() => call(e.op, xs, index, e.args), { type: e.error_2x ?? e.error!, message: e.message_2x ?? e.message! });
     });
   }
 });

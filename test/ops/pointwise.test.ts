@@ -1,23 +1,23 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import torch, { RuntimeError, Tensor } from "../../src/index.js";
+import { float32FromBits, readGolden } from "../harness/golden.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 interface Encoded {
   shape: number[];
   bits: number[];
 }
 
-const golden = JSON.parse(readFileSync("test/golden/optim/pointwise.json", "utf8")) as {
+const golden = readGolden<{
   torch_version: string;
   script: string;
   inputs: Record<"a" | "t1" | "t2" | "end" | "weight", Encoded>;
   cases: { op: "addcmul" | "addcdiv" | "lerp_scalar" | "lerp_tensor"; value?: number; weight?: number; out: number[] }[];
-};
+}>("optim", "pointwise");
 
 function decode(e: Encoded): Tensor {
-  const values = new Float32Array(Uint32Array.from(e.bits).buffer);
-  return torch.tensor(Array.from(values), { dtype: torch.float32 }).reshape(e.shape);
+  return torch.tensor(float32FromBits(e.bits)).reshape(e.shape);
 }
 
 const a = decode(golden.inputs.a);
@@ -30,15 +30,11 @@ function values(t: Tensor): number[] {
   return (t.reshape(-1).tolist() as number[]).map(Number);
 }
 
-/**
- * float32 results within one rounding of the operands' scale: PyTorch's vectorized kernels may
- * fuse the multiply and the add (one rounding fewer), so a result that cancels can differ by
- * an ulp of the terms, |input| + |value·t1·t2|, not of the result.
- */
+/** float32 results within one rounding of the operands' scale (TOLERANCE.float32.fusedScale). */
 function expectFloat32Close(ours: number[], expected: number[], scale: number[]): void {
   expect(ours.length).toBe(expected.length);
   ours.forEach((v, i) =>
-    expect(Math.abs(v - expected[i]!), `[${i}] ${v} vs ${expected[i]}`).toBeLessThanOrEqual(2 ** -23 * scale[i]!),
+    expect(Math.abs(v - expected[i]!), `[${i}] ${v} vs ${expected[i]}`).toBeLessThanOrEqual(TOLERANCE.float32.fusedScale * scale[i]!),
   );
 }
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 
 import torch from "../../src/index.js";
-import { gradcheck, gradgradcheck, lcgTensor } from "./reduce_testing.js";
+import { gradcheck, gradgradcheck } from "../harness/gradcheck.js";
+import { lcgTensor } from "../harness/streams.js";
 
 describe("max and min", () => {
   const x = torch.tensor([[1, 5], [7, 2]]);

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 
 import torch from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
-import { gradcheck, gradgradcheck, lcgTensor } from "./reduce_testing.js";
+import { gradcheck, gradgradcheck } from "../harness/gradcheck.js";
+import { lcgTensor } from "../harness/streams.js";
 
 describe("var and std", () => {
   const x = torch.tensor([1, 2, 3, 4], { dtype: torch.float64 });

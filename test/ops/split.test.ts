@@ -6,76 +6,9 @@
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
+import { gradcheckLinear, gradgradcheckAffine } from "../harness/gradcheck.js";
 
-// ---- a small float64 gradcheck --------------------------------------------------------------
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-const numelOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function leaf(values: Float64Array, shape: readonly number[], requiresGrad: boolean): Tensor {
-  const t = torch.tensor(Float64Array.from(values)).reshape(shape).clone();
-  return requiresGrad ? t.requires_grad_(true) : t;
-}
-
-type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
-
-/**
- * Checks backward's gradient of L(x) = Σ_k <f(x)_k, v_k> (random v) against central
- * differences, element by element, in float64.
- */
-function gradcheck(f: Fn, shapes: readonly (readonly number[])[], seed = 7): void {
-  const rand = lcg(seed);
-  const values = shapes.map((s) => Float64Array.from({ length: numelOf(s) }, rand));
-  const run = (vals: Float64Array[], rg: boolean) => {
-    const xs = vals.map((v, i) => leaf(v, shapes[i]!, rg));
-    const out = f(...xs);
-    return { xs, outs: Array.isArray(out) ? out : [out] };
-  };
-  const { xs, outs } = run(values, true);
-  const vs = outs.map((o) => Float64Array.from({ length: o.numel() }, rand));
-  const loss = (os: Tensor[]) =>
-    os.reduce((acc, o, k) => acc + Array.from(o._values() as Float64Array).reduce((a, x, j) => a + x * vs[k]![j]!, 0), 0);
-  torch.autograd.backward(outs, outs.map((o, k) => leaf(vs[k]!, o.shape, false)));
-  const eps = 1e-6;
-  values.forEach((v, i) => {
-    const grad = xs[i]!.grad ? Array.from(xs[i]!.grad!._values() as Float64Array) : new Array<number>(v.length).fill(0);
-    for (let j = 0; j < v.length; j++) {
-      const plus = values.map((a) => a.slice());
-      const minus = values.map((a) => a.slice());
-      plus[i]![j] += eps;
-      minus[i]![j] -= eps;
-      const numeric = (loss(run(plus, false).outs) - loss(run(minus, false).outs)) / (2 * eps);
-      expect(grad[j], `d/d input ${i}[${j}]`).toBeCloseTo(numeric, 6);
-    }
-  });
-}
-
-/**
- * Double backward of an affine f: the gradient of <w, J^T v> with respect to v is J w,
- * which is f(w) - f(0).
- */
-function gradgradcheck(f: (x: Tensor) => Tensor, shape: readonly number[], seed = 11): void {
-  const rand = lcg(seed);
-  const x = leaf(Float64Array.from({ length: numelOf(shape) }, rand), shape, true);
-  const out = f(x);
-  const v = leaf(Float64Array.from({ length: out.numel() }, rand), out.shape, true);
-  const [g] = torch.autograd.grad([out], [x], [v], { create_graph: true });
-  const w = leaf(Float64Array.from({ length: x.numel() }, rand), shape, false);
-  const [gv] = torch.autograd.grad([g!.mul(w).sum()], [v]);
-  const want = f(w).sub(f(torch.zeros(shape, { dtype: torch.float64 })));
-  expect(Array.from(gv!._values() as Float64Array)).toEqual(Array.from(want._values() as Float64Array));
-}
-
-// ---- tests --------------------------------------------------------------------------------
-
-/** The pieces flattened and joined, so a multi-output op can go through gradgradcheck. */
+/** The pieces flattened and joined, so a multi-output op can go through gradgradcheckAffine. */
 const joined = (pieces: Tensor[]) => torch.cat(pieces.map((p) => p.reshape([-1])));
 
 describe("views", () => {
@@ -126,16 +59,16 @@ describe("torch.split", () => {
   });
 
   it("gradcheck by size and by sizes, along several dims", () => {
-    gradcheck((x) => x!.split(2), [[5, 2]]);
-    gradcheck((x) => x!.split(2, -1), [[3, 5]]);
-    gradcheck((x) => x!.split([1, 0, 3], 1), [[2, 4]]);
-    gradcheck((x) => x!.t().split([2, 1]), [[2, 3]]);
-    gradcheck((x) => [x!.split(2)[1]!], [[5]]);
+    gradcheckLinear((x) => x!.split(2), [[5, 2]]);
+    gradcheckLinear((x) => x!.split(2, -1), [[3, 5]]);
+    gradcheckLinear((x) => x!.split([1, 0, 3], 1), [[2, 4]]);
+    gradcheckLinear((x) => x!.t().split([2, 1]), [[2, 3]]);
+    gradcheckLinear((x) => [x!.split(2)[1]!], [[5]]);
   });
 
   it("double backward", () => {
-    gradgradcheck((x) => joined(x.split(2)), [5, 2]);
-    gradgradcheck((x) => joined(x.split([3, 2], 1)), [2, 5]);
+    gradgradcheckAffine((x) => joined(x.split(2)), [5, 2]);
+    gradgradcheckAffine((x) => joined(x.split([3, 2], 1)), [2, 5]);
   });
 });
 
@@ -147,9 +80,9 @@ describe("torch.chunk", () => {
   });
 
   it("gradcheck and double backward", () => {
-    gradcheck((x) => x!.chunk(3, 1), [[2, 7]]);
-    gradcheck((x) => [x!.chunk(4)[2]!], [[6]]);
-    gradgradcheck((x) => joined(x.chunk(2)), [5]);
+    gradcheckLinear((x) => x!.chunk(3, 1), [[2, 7]]);
+    gradcheckLinear((x) => [x!.chunk(4)[2]!], [[6]]);
+    gradgradcheckAffine((x) => joined(x.chunk(2)), [5]);
   });
 });
 
@@ -162,10 +95,10 @@ describe("torch.unbind", () => {
   });
 
   it("gradcheck and double backward", () => {
-    gradcheck((x) => x!.unbind(1), [[2, 3]]);
-    gradcheck((x) => [x!.unbind(0)[1]!], [[3, 2]]);
-    gradcheck((x) => x!.unbind(-1), [[2, 2, 3]]);
-    gradgradcheck((x) => joined(x.unbind(1)), [2, 3]);
+    gradcheckLinear((x) => x!.unbind(1), [[2, 3]]);
+    gradcheckLinear((x) => [x!.unbind(0)[1]!], [[3, 2]]);
+    gradcheckLinear((x) => x!.unbind(-1), [[2, 2, 3]]);
+    gradgradcheckAffine((x) => joined(x.unbind(1)), [2, 3]);
   });
 });
 
@@ -190,7 +123,7 @@ describe("torch.tensor_split", () => {
   });
 
   it("gradcheck", () => {
-    gradcheck((x) => x!.tensor_split(3), [[7]]);
-    gradcheck((x) => x!.tensor_split([-2, 1, 10, 5]), [[7, 2]]);
+    gradcheckLinear((x) => x!.tensor_split(3), [[7]]);
+    gradcheckLinear((x) => x!.tensor_split([-2, 1, 10, 5]), [[7, 2]]);
   });
 });

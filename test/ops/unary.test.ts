@@ -2,16 +2,15 @@
  * Unary elementwise ops against PyTorch (test/golden/core/elementwise.json): every op of
  * src/ops/unary.ts on float32 and float64 special and ordinary values (NaN, ±inf, ±0, halves,
  * subnormals, huge values), on int64, int32 and bool inputs, with PyTorch's result dtypes and
- * errors. Exactly rounded ops must match bit for bit; the rest within TOLERANCE_ULPS.
+ * errors. Exactly rounded ops must match bit for bit; the rest within TOLERANCE[dtype].ulps.
  */
 
 import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
 import type { DTypeName } from "../../src/tensor/dtype.js";
-import {
-  ERFINV_TOLERANCE_ULPS, TOLERANCE_ULPS, decode, expectPyError, expectTensor, golden, type Encoded, type PyError,
-} from "../golden/core/load.js";
+import { decode, expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 const fixtures = golden<{
   unary_inputs: Record<string, Encoded>;
@@ -43,7 +42,7 @@ describe("unary ops match PyTorch", () => {
       }
       const d = c.result!.dtype;
       const ulps = EXACT.has(c.op) || (d !== "float32" && d !== "float64") ? 0
-        : c.op === "erfinv" ? ERFINV_TOLERANCE_ULPS[d] : TOLERANCE_ULPS[d];
+        : c.op === "erfinv" ? TOLERANCE[d].erfinvUlps : TOLERANCE[d].ulps;
       expectTensor(run(), c.result!, { ulps });
       // The method and in-place forms compute the same thing.
       const method = (x as unknown as Record<string, () => Tensor>)[c.op]!.call(x);
@@ -60,7 +59,7 @@ describe("unary ops match PyTorch", () => {
 describe("unary op details", () => {
   it("erf, erfc and erfinv are accurate where PyTorch's reference values are not", () => {
     // Correctly rounded values of erfinv, from 80-digit arithmetic; PyTorch's are 7 and 1 ulps
-    // away (see ERFINV_TOLERANCE_ULPS).
+    // away (see TOLERANCE.float32.erfinvUlps).
     const y = torch.tensor([0.9999, -0.75], { dtype: torch.float64 });
     expect(torch.erfinv(y).tolist()).toEqual([2.75106390571208, -0.8134198475976185]);
     const x = torch.tensor([0.5, 2, 3.2, 6, 27], { dtype: torch.float64 });

@@ -5,10 +5,10 @@
  *     loss = mean((relu(x @ W1.T + b1) @ W2.T + b2 - target) ** 2)
  */
 
-import { readFileSync } from "node:fs";
-
 import torch from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
+import { float32FromBits, readGolden } from "../harness/golden.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 export interface Encoded {
   shape: number[];
@@ -30,16 +30,12 @@ export type ParamName = "W1" | "b1" | "W2" | "b2";
 export const NAMES: ParamName[] = ["W1", "b1", "W2", "b2"];
 
 export function load<T>(name: string): T & { torch_version: string; script: string } {
-  return JSON.parse(readFileSync(new URL(`../golden/optim/${name}`, import.meta.url), "utf8")) as T & {
-    torch_version: string;
-    script: string;
-  };
+  return readGolden<T & { torch_version: string; script: string }>("optim", name);
 }
 
 /** A float32 tensor from the fixture's bit patterns (exactly PyTorch's values). */
 export function decode(e: Encoded): Tensor {
-  const values = new Float32Array(Uint32Array.from(e.bits).buffer);
-  return torch.tensor(Array.from(values), { dtype: torch.float32 }).reshape(e.shape);
+  return torch.tensor(float32FromBits(e.bits)).reshape(e.shape);
 }
 
 export const trajectories = load<{
@@ -84,12 +80,8 @@ export function makeOptimizer(
   return new Ctor(input as never, options as never);
 }
 
-/**
- * The one tolerance of the trajectory tests: a tensor matches PyTorch's when it is within 1e-5
- * relative, max|ours − torch| ≤ 1e-5 · max|torch| over the tensor. (Measured: the float32
- * results differ from PyTorch's by one or two units in the last place, ~1e-7 relative.)
- */
-export const RTOL = 1e-5;
+/** The one tolerance of the trajectory tests, on {@link relativeError} (see tolerance.ts). */
+export const RTOL = TOLERANCE.float32.trajectoryRtol;
 
 /** max|ours − expected| / max|expected|: the tensor's relative error. */
 export function relativeError(ours: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import torch, { KeyError, Tensor, ValueError } from "../../src/index.js";
 import { load } from "./golden.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 const { SGD, Adam, Optimizer, lr_scheduler } = torch.optim;
 const { LRScheduler, StepLR, CosineAnnealingLR, LinearLR, OneCycleLR } = lr_scheduler;
@@ -22,14 +23,11 @@ interface SchedulerCase {
 
 const golden = load<{ cases: SchedulerCase[] }>("schedulers.json");
 
-/** The one tolerance of the scheduler tests: learning rates within 1e-12 relative. */
-const LR_RTOL = 1e-12;
-
 function expectClose(ours: readonly number[], expected: readonly number[], what: string): void {
   expect(ours.length, what).toBe(expected.length);
   ours.forEach((v, i) => {
     expect(Math.abs(v - expected[i]!), `${what}[${i}]: ${v} vs ${expected[i]}`).toBeLessThanOrEqual(
-      LR_RTOL * Math.abs(expected[i]!),
+      TOLERANCE.float64.lrRtol * Math.abs(expected[i]!),
     );
   });
 }

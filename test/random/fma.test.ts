@@ -6,24 +6,10 @@
 
 import { describe, expect, it } from "vitest";
 import { fma32, fma32Exact, fma64, fma64Exact } from "../../src/random/fma.js";
+import { xorshift128plus } from "../harness/streams.js";
 
-/** xorshift128+; deterministic inputs. */
-function makeRandom(seed: number): () => number {
-  let s0 = seed >>> 0 || 1;
-  let s1 = 0x6d2b79f5;
-  return () => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x;
-    return (s0 + s1) >>> 0;
-  };
-}
-
-const next = makeRandom(7);
+/** Deterministic inputs. */
+const next = xorshift128plus(7, 0x6d2b79f5);
 const u53 = () => ((next() & 0x1fffff) * 4294967296 + next()) * 2 ** -53;
 const sign = () => (next() & 1 ? -1 : 1);
 const f64 = (lo: number, hi: number) => sign() * (1 + u53()) * 2 ** (lo + (next() % (hi - lo + 1)));

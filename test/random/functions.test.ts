@@ -5,14 +5,16 @@
  * golden.test.ts). Uses the "1.13" compat for the goldens, as they come from PyTorch 1.13.
  */
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import torch, { Tensor } from "../../src/index.js";
-import { getCompat, setCompat, normalFill, randintFill, uniformFill } from "../../src/random/distributions.js";
+import { normalFill, randintFill, uniformFill } from "../../src/random/distributions.js";
 import { Generator as RawGenerator } from "../../src/random/generator.js";
 import { fma64Exact } from "../../src/random/fma.js";
 import type { DType } from "../../src/tensor/dtype.js";
-import { hexOfF32, hexOfF64, loadGolden, ulpDistance64, type GoldenStep } from "./golden.js";
-import { encode, isLibmDependent, runStep } from "./replay.js";
+import { bitDistance64 } from "../harness/golden.js";
+import { TOLERANCE } from "../harness/tolerance.js";
+import { hexOfF32, hexOfF64, loadGolden, type GoldenStep } from "./golden.js";
+import { encode, isLibmDependent, replayAs113, runStep } from "./replay.js";
 
 const DTYPES: Record<string, DType | undefined> = {
   float32: torch.float32,
@@ -75,16 +77,7 @@ function runStepPublic(step: GoldenStep, gen: torch.Generator): string[] {
   }
 }
 
-let saved = getCompat();
-beforeAll(() => {
-  saved = getCompat();
-  setCompat("1.13");
-  vi.spyOn(console, "warn").mockImplementation(() => {});
-});
-afterAll(() => {
-  setCompat(saved);
-  vi.restoreAllMocks();
-});
+replayAs113();
 
 describe("golden PyTorch streams through the public API", () => {
   for (const file of ["float32.json", "float64.json", "integer.json", "generator.json"]) {
@@ -99,7 +92,7 @@ describe("golden PyTorch streams through the public API", () => {
           const where = `${c.name} step ${k} (${step.op})`;
           if (isLibmDependent(step)) {
             expect(got.length, where).toBe(step.values.length);
-            got.forEach((v, i) => expect(ulpDistance64(v, step.values[i]!), where).toBeLessThanOrEqual(1));
+            got.forEach((v, i) => expect(bitDistance64(v, step.values[i]!), where).toBeLessThanOrEqual(TOLERANCE.float64.libmUlps));
           } else {
             expect(got, where).toEqual(step.values);
           }

@@ -12,25 +12,18 @@
  * be within 1 ulp, with at least 99 % identical.
  */
 
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { getCompat, setCompat } from "../../src/random/distributions.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { Generator } from "../../src/random/generator.js";
-import { loadGolden, ulpDistance64 } from "./golden.js";
-import { generatorsFor, isLibmDependent, runStep } from "./replay.js";
+import { bitDistance64 } from "../harness/golden.js";
+import { TOLERANCE } from "../harness/tolerance.js";
+import { loadGolden } from "./golden.js";
+import { generatorsFor, isLibmDependent, replayAs113, runStep } from "./replay.js";
 
 const files = ["float32.json", "float64.json", "integer.json", "generator.json"];
 const tally = { exact: 0, total: 0, libmTotal: 0, libmExact: 0, libmMaxUlp: 0 };
 
-let saved = getCompat();
-beforeAll(() => {
-  saved = getCompat();
-  setCompat("1.13");
-  // random_ on float destinations with wide ranges warns, as PyTorch does; not news here.
-  vi.spyOn(console, "warn").mockImplementation(() => {});
-});
+replayAs113();
 afterAll(() => {
-  setCompat(saved);
-  vi.restoreAllMocks();
   console.log(
     `golden bit-match: ${tally.exact}/${tally.total} values identical; float64 normals ` +
       `${tally.libmExact}/${tally.libmTotal} identical, max ${tally.libmMaxUlp} ulp apart`,
@@ -56,9 +49,9 @@ for (const file of files) {
             for (let i = 0; i < got.length; i++) {
               if (got[i] === step.values[i]) same++;
               else {
-                const d = ulpDistance64(got[i]!, step.values[i]!);
+                const d = bitDistance64(got[i]!, step.values[i]!);
                 tally.libmMaxUlp = Math.max(tally.libmMaxUlp, d);
-                expect(d, `${c.name} step ${k} [${i}]`).toBeLessThanOrEqual(1);
+                expect(d, `${c.name} step ${k} [${i}]`).toBeLessThanOrEqual(TOLERANCE.float64.libmUlps);
               }
             }
             tally.libmExact += same;

@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { cos, log, log1p, sin, sinCos, sinCosOut } from "../../src/random/libm.js";
 import { cosExact, log1pExact, logExact, sinExact } from "../../src/random/libm_exact.js";
+import { xorshift128plus } from "../harness/streams.js";
 import { f64FromHex, hexOfF64, loadGolden } from "./golden.js";
 
 interface LibmGolden {
@@ -24,22 +25,6 @@ const exact: Record<string, (x: number) => number> = {
   sin: sinExact,
   cos: cosExact,
 };
-
-/** xorshift128+ so the random inputs are the same on every run. */
-function makeRandom(seed: number): () => number {
-  let s0 = seed >>> 0 || 1;
-  let s1 = 0x9e3779b9;
-  return () => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x;
-    return (s0 + s1) >>> 0;
-  };
-}
 
 describe("libm against mpmath (correctly rounded references)", () => {
   for (const name of ["log", "log1p", "sin", "cos"]) {
@@ -71,7 +56,7 @@ describe("libm against mpmath (correctly rounded references)", () => {
 });
 
 describe("libm fast paths against the BigInt evaluation on random inputs", () => {
-  const next = makeRandom(2024);
+  const next = xorshift128plus(2024, 0x9e3779b9);
   const u53 = () => ((next() & 0x1fffff) * 4294967296 + next()) * 2 ** -53;
   const cases: [string, (x: number) => number, () => number][] = [
     ["log(1-u)", log, () => 1 - u53()],

@@ -3,7 +3,11 @@
  * and reports, per step, the values produced in the fixtures' encoding.
  */
 
-import { randintFill, randomFill, randperm, normalFill, uniformFill } from "../../src/random/distributions.js";
+import { afterAll, beforeAll, vi } from "vitest";
+
+import {
+  getCompat, randintFill, randomFill, randperm, normalFill, setCompat, uniformFill,
+} from "../../src/random/distributions.js";
 import { Generator } from "../../src/random/generator.js";
 import type { RandomArray, RandomDType } from "../../src/random/checks.js";
 import { hexOfF32, hexOfF64, type GoldenCase, type GoldenStep } from "./golden.js";
@@ -114,4 +118,23 @@ export function generatorsFor(c: GoldenCase, defaultGen: Generator): Record<stri
 export function isLibmDependent(step: GoldenStep): boolean {
   const normal = step.op === "randn" || step.op === "normal_" || (step.op === "transposed" && step.kind === "normal");
   return normal && step.dtype === "float64";
+}
+
+/**
+ * Registers hooks that run the enclosing tests under torch-ts's "1.13" compat (path S radius
+ * from log(1 - u2)), as the fixtures come from PyTorch 1.13, and restore the compat after.
+ * random_ on float destinations with wide ranges warns, as PyTorch does; not news here, so
+ * console.warn is silenced meanwhile.
+ */
+export function replayAs113(): void {
+  let saved = getCompat();
+  beforeAll(() => {
+    saved = getCompat();
+    setCompat("1.13");
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+  });
+  afterAll(() => {
+    setCompat(saved);
+    vi.restoreAllMocks();
+  });
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 
 import {
@@ -8,6 +7,7 @@ import {
   type PrintOptions,
   type TensorPrintInfo,
 } from "../../src/tensor/print.js";
+import { readGolden, typedValues } from "../harness/golden.js";
 
 interface GoldenCase {
   name: string;
@@ -20,31 +20,16 @@ interface GoldenCase {
   repr: string;
 }
 
-const golden = JSON.parse(readFileSync("test/golden/print/cases.json", "utf8")) as {
+const golden = readGolden<{
   metadata: { torch_version: string; script: string };
   cases: GoldenCase[];
-};
-
-function decodeValues(c: GoldenCase): TensorPrintInfo["values"] {
-  switch (c.dtype) {
-    case "float32":
-      return new Float32Array(Uint32Array.from(c.values as number[]).buffer);
-    case "float64":
-      return new Float64Array(BigUint64Array.from((c.values as string[]).map((h) => BigInt("0x" + h))).buffer);
-    case "int64":
-      return BigInt64Array.from((c.values as string[]).map((s) => BigInt(s)));
-    case "int32":
-      return Int32Array.from(c.values as number[]);
-    case "bool":
-      return c.values as boolean[];
-  }
-}
+}>("print", "cases");
 
 function info(c: GoldenCase): TensorPrintInfo {
   return {
     shape: c.shape,
     dtype: c.dtype,
-    values: decodeValues(c),
+    values: typedValues(c.dtype, c.values),
     requiresGrad: c.requires_grad,
     gradFn: c.grad_fn,
   };

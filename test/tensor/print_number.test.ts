@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import { formatExponent, formatFixed } from "../../src/tensor/print_number.js";
+import { f64FromHex, readGolden } from "../harness/golden.js";
 
 interface NumberCase {
   bits: string;
@@ -10,11 +10,7 @@ interface NumberCase {
   exponent: string;
 }
 
-const { numbers } = JSON.parse(readFileSync("test/golden/print/cases.json", "utf8")) as { numbers: NumberCase[] };
-
-function fromBits(hex: string): number {
-  return new Float64Array(BigUint64Array.of(BigInt("0x" + hex)).buffer)[0]!;
-}
+const { numbers } = readGolden<{ numbers: NumberCase[] }>("print", "cases");
 
 describe("Python float formatting", () => {
   it("has golden numbers", () => {
@@ -24,14 +20,14 @@ describe("Python float formatting", () => {
   it("matches '{:.Nf}' for every golden number", () => {
     const bad = numbers
       .filter((n) => n.fixed !== null)
-      .map((n) => ({ ...n, got: formatFixed(fromBits(n.bits), n.precision) }))
+      .map((n) => ({ ...n, got: formatFixed(f64FromHex(n.bits), n.precision) }))
       .filter((n) => n.got !== n.fixed);
     expect(bad).toEqual([]);
   });
 
   it("matches '{:.Ne}' for every golden number", () => {
     const bad = numbers
-      .map((n) => ({ ...n, got: formatExponent(fromBits(n.bits), n.precision) }))
+      .map((n) => ({ ...n, got: formatExponent(f64FromHex(n.bits), n.precision) }))
       .filter((n) => n.got !== n.exponent);
     expect(bad).toEqual([]);
   });

@@ -9,9 +9,8 @@ import { describe, expect, it } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
 import type { DTypeName } from "../../src/tensor/dtype.js";
-import {
-  TOLERANCE_ULPS, expectPyError, expectTensor, golden, type Encoded, type PyError,
-} from "../golden/core/load.js";
+import { expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
+import { TOLERANCE } from "../harness/tolerance.js";
 
 type Kind = "t" | "z" | "int" | "float" | "bool";
 
@@ -86,7 +85,7 @@ describe("type promotion matches PyTorch", () => {
           const d = expected.dtype;
           expectTensor(run(), expected, {
             label: name,
-            ulps: d === "float32" || d === "float64" ? TOLERANCE_ULPS[d] : 0,
+            ulps: d === "float32" || d === "float64" ? TOLERANCE[d].ulps : 0,
           });
         }
       }

@@ -1,23 +1,21 @@
 /** Loading test/golden/data/*.json (written by scripts/golden/data.py with real PyTorch). */
 
-import { existsSync, readFileSync } from "node:fs";
 import type { Tensor } from "../../../src/index.js";
+import { goldenUrl, hasGolden as hasFixture, hexOfFloat32, readGolden } from "../../harness/golden.js";
 
-export const goldenDir = new URL("../../golden/data/", import.meta.url);
+export const goldenDir = goldenUrl("data");
 
 export function hasGolden(name: string): boolean {
-  return existsSync(new URL(name, goldenDir));
+  return hasFixture("data", name);
 }
 
 export function loadGolden<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(name, goldenDir), "utf8")) as T;
+  return readGolden<T>("data", name);
 }
 
 /** A float32 tensor's values as the 8-hex-digit bit patterns the fixtures store. */
 export function f32Hex(t: Tensor): string[] {
-  const values = t._values() as Float32Array;
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  return Array.from(bits, (b) => b.toString(16).padStart(8, "0"));
+  return hexOfFloat32(t._values() as Float32Array);
 }
 
 /** `list(range(n))`. */
