@@ -13,6 +13,8 @@ import struct
 import torch
 
 DTYPES = {"F64": torch.float64, "F32": torch.float32, "I64": torch.int64, "I32": torch.int32, "BOOL": torch.bool}
+# Dtypes torch-ts widens on load (scripts/golden/safetensors.py writes files of them).
+DTYPES.update({"F16": torch.float16, "BF16": torch.bfloat16, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8})
 NAMES = {v: k for k, v in DTYPES.items()}
 # The Rust crate's Dtype order (increasing alignment); its writer sorts by it descending, then by name.
 ORDER = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"]
@@ -59,7 +61,12 @@ def spec_save(tensors, metadata=None) -> bytes:
     chunks = []
     offset = 0
     for name, t in items:
-        raw = t.contiguous().numpy().tobytes() if t.dtype != torch.bool else t.to(torch.uint8).numpy().tobytes()
+        if t.dtype == torch.bfloat16:  # numpy has no bfloat16: its bytes are those of the int16 view
+            raw = t.contiguous().view(torch.int16).numpy().tobytes()
+        elif t.dtype == torch.bool:
+            raw = t.to(torch.uint8).numpy().tobytes()
+        else:
+            raw = t.contiguous().numpy().tobytes()
         header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
         chunks.append(raw)
         offset += len(raw)

@@ -92,8 +92,11 @@ function halfsToFloats(src: Uint16Array): Float32Array {
   return out;
 }
 
-/** The `n` elements at the start of `raw` (little-endian, of `type`) as torch-ts's typed array. */
-function decodeStorage(raw: Uint8Array, type: StorageType, n: number): TypedArray {
+/**
+ * The `n` elements at the start of `raw` (little-endian, of `type`) as torch-ts's typed array.
+ * Also the safetensors reader's decoder, so that both formats widen half and small-int types alike.
+ */
+export function decodeStorage(raw: Uint8Array, type: StorageType, n: number): TypedArray {
   if (!LITTLE_ENDIAN_HOST) throw new RuntimeError("torch.load: torch-ts reads checkpoints on little-endian hosts only");
   const aligned = (raw.byteOffset % type.itemsize === 0 ? raw : raw.slice()) as Uint8Array;
   const at = aligned.byteOffset;

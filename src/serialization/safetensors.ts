@@ -12,16 +12,24 @@
  * I32, BOOL for the dtypes here), then by name; the JSON written compactly with `__metadata__`
  * first; the header padded with spaces to a multiple of 8 so that every tensor starts aligned.
  *
+ * The reader also loads F16, BF16, I16, I8 and U8, which have no torch-ts dtype: half types are
+ * widened to float32 on load (exactly: every half is a float32; NaNs keep their payload and come
+ * out quiet, as PyTorch's `.float()` gives them) and the small integers to int32, as torch.load
+ * widens their storages, with the same decoder (pt_storage.ts). torch-ts has no half dtype; were
+ * one added, halves would load as it. Saving writes only torch-ts's dtypes (F64, F32, I64, I32,
+ * BOOL), so a widened tensor is saved back as F32 or I32.
+ *
  * The reader checks what the crate's `read_metadata` checks, and fails with a `SafetensorError`
  * named after the crate's error variant (as Python shows `SafetensorError: Error while
  * deserializing header: HeaderTooLarge`), followed by what exactly is wrong.
  */
 
 import { Tensor } from "../tensor/tensor.js";
-import { bool, float32, float64, int32, int64, type DType, type TypedArray } from "../tensor/dtype.js";
+import { bool, float32, float64, int32, int64, type DType } from "../tensor/dtype.js";
 import { fromTypedArray } from "../tensor/creation.js";
 import { numelOf } from "../tensor/shape.js";
 import { NotImplementedError, RuntimeError, ValueError } from "../errors.js";
+import { decodeStorage, DTYPE_BY_TORCH_NAME, type StorageType } from "./pt_storage.js";
 
 /** What the reader throws for a malformed file: Python's `safetensors_rust.SafetensorError`. */
 export class SafetensorError extends Error {
@@ -33,9 +41,9 @@ export const MAX_HEADER_SIZE = 100_000_000;
 
 /**
  * Every dtype the format defines, in the crate's `Dtype` order (increasing alignment; the
- * writer sorts by it, descending), with its element size. torch-ts reads and writes those that
- * have a torch-ts dtype; the others are recognised, so that a valid file with, say, F16 fails
- * with "not supported yet" rather than "malformed".
+ * writer sorts by it, descending), with its element size. torch-ts writes those that have a
+ * torch-ts dtype and reads those and the ones it widens; the others are recognised, so that a
+ * valid file with, say, U16 fails with "not supported yet" rather than "malformed".
  */
 const FORMAT_DTYPES: readonly (readonly [string, number])[] = [
   ["BOOL", 1], ["U8", 1], ["I8", 1], ["F8_E5M2", 1], ["F8_E4M3", 1], ["I16", 2], ["U16", 2],
@@ -45,7 +53,13 @@ const FORMAT_RANK = new Map(FORMAT_DTYPES.map(([name], rank) => [name, rank]));
 const FORMAT_SIZE = new Map(FORMAT_DTYPES);
 
 const TO_FORMAT = new Map<DType, string>([[float64, "F64"], [float32, "F32"], [int64, "I64"], [int32, "I32"], [bool, "BOOL"]]);
-const FROM_FORMAT = new Map<string, DType>([...TO_FORMAT].map(([dtype, name]) => [name, dtype]));
+/** How each readable format dtype is decoded: as the storage of this PyTorch dtype (its `loadsAs` is ours). */
+const FROM_FORMAT = new Map<string, StorageType>(
+  ([
+    ["F64", "float64"], ["F32", "float32"], ["I64", "int64"], ["I32", "int32"], ["BOOL", "bool"],
+    ["F16", "float16"], ["BF16", "bfloat16"], ["I16", "int16"], ["I8", "int8"], ["U8", "uint8"],
+  ] as const).map(([name, torchName]) => [name, DTYPE_BY_TORCH_NAME[torchName]!]),
+);
 const SUPPORTED = [...FROM_FORMAT.keys()].join(", ");
 
 /** Typed arrays are host-endian; the format is little-endian, as every engine torch-ts runs on. */
@@ -316,8 +330,8 @@ function checkInfo(name: string, value: unknown): TensorInfo {
 }
 
 function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: TensorInfo): Tensor {
-  const dtype = FROM_FORMAT.get(info.dtype);
-  if (dtype === undefined) {
+  const type = FROM_FORMAT.get(info.dtype);
+  if (type === undefined) {
     throw new NotImplementedError(`safetensors: tensor '${name}' has dtype ${info.dtype}, which torch-ts does not support yet (supported: ${SUPPORTED})`);
   }
   const [begin, end] = info.data_offsets;
@@ -325,17 +339,8 @@ function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: Tens
   // bytes. (Not `bytes.slice`: on a Node Buffer that returns a view into Node's shared pool.)
   const raw = new Uint8Array(end - begin);
   raw.set(bytes.subarray(dataStart + begin, dataStart + end));
-  let values: TypedArray;
-  const count = numelOf(info.shape);
-  if (dtype === float32) values = new Float32Array(raw.buffer, 0, count);
-  else if (dtype === float64) values = new Float64Array(raw.buffer, 0, count);
-  else if (dtype === int64) values = new BigInt64Array(raw.buffer, 0, count);
-  else if (dtype === int32) values = new Int32Array(raw.buffer, 0, count);
-  else {
-    for (let i = 0; i < raw.length; i++) raw[i] = raw[i] !== 0 ? 1 : 0; // torch-ts bools are 0 or 1
-    values = raw;
-  }
-  return fromTypedArray(values, info.shape, dtype);
+  // Widens halves and small integers, and keeps bools 0 or 1, exactly as torch.load does.
+  return fromTypedArray(decodeStorage(raw, type, numelOf(info.shape)), info.shape, type.loadsAs);
 }
 
 /**
@@ -343,8 +348,10 @@ function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: Tens
  *
  * The header is validated first (its length against the data, JSON syntax, known dtypes,
  * offsets that tile the data exactly, sizes that match shape and dtype, the 100 MB header cap);
- * a malformed file throws a `SafetensorError` that says what is wrong. Dtypes without a
- * torch-ts counterpart (F16, BF16, U8, ...) throw NotImplementedError.
+ * a malformed file throws a `SafetensorError` that says what is wrong. F16 and BF16 tensors
+ * load widened to float32 (exactly), I16, I8 and U8 to int32: torch-ts has no half or small
+ * integer dtype. The format's other dtypes (U16, U32, U64, F8_E5M2, F8_E4M3) throw
+ * NotImplementedError.
  *
  * Args:
  *   data: the file's bytes.

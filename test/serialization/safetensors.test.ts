@@ -257,9 +257,11 @@ describe("safetensors.load validates the file and says what is wrong", () => {
   }
 
   it("a valid file with a dtype torch-ts lacks fails as not implemented, naming it", () => {
-    const bytes = file('{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}', 4);
+    const bytes = file('{"h":{"dtype":"U16","shape":[2],"data_offsets":[0,4]}}', 4);
     expect(() => load(bytes)).toThrow(NotImplementedError);
-    expect(() => load(bytes)).toThrow("safetensors: tensor 'h' has dtype F16, which torch-ts does not support yet (supported: F64, F32, I64, I32, BOOL)");
+    expect(() => load(bytes)).toThrow(
+      "safetensors: tensor 'h' has dtype U16, which torch-ts does not support yet (supported: F64, F32, I64, I32, BOOL, F16, BF16, I16, I8, U8)",
+    );
   });
 
   it("accepts what the format allows: unpadded headers, any key order, trailing JSON whitespace", () => {
