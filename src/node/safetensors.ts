@@ -6,9 +6,9 @@
  * The format itself is encoded and decoded in the core (src/serialization/safetensors.ts).
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import type { Tensor } from "../tensor/tensor.js";
-import { load, save, SafeOpen } from "../serialization/safetensors.js";
+import { load, save, SafeOpen, SafetensorError, type ByteSource } from "../serialization/safetensors.js";
 
 export { save, load, SafeOpen, SafetensorError, MAX_HEADER_SIZE } from "../serialization/safetensors.js";
 
@@ -49,8 +49,8 @@ export function load_file(filename: string, device: string = "cpu"): Record<stri
 
 /**
  * Opens a safetensors file to read its keys, metadata and tensors one at a time
- * (`safetensors.safe_open(filename, framework="pt")`). The whole file is read; the header is
- * validated now.
+ * (`safetensors.safe_open(filename, framework="pt")`). Only the header is read and validated
+ * now; each `get_tensor` reads just that tensor's bytes, so a large file never sits in memory.
  *
  * ```ts
  * const f = safetensors.safe_open("model.safetensors", "pt");
@@ -60,7 +60,36 @@ export function load_file(filename: string, device: string = "cpu"): Record<stri
 export function safe_open(filename: string, framework: string = "pt", options: { device?: string } = {}): SafeOpen {
   if (framework !== "pt" && framework !== "torch") throw new TypeError(`safe_open: framework "${framework}" is not supported; torch-ts reads "pt"`);
   checkCpu(options.device ?? "cpu");
-  return new SafeOpen(readFileSync(filename));
+  return new SafeOpen(fileRanges(filename));
+}
+
+/** Reads byte ranges of a file on demand, opening it for each read (nothing to close later). */
+function fileRanges(filename: string): ByteSource {
+  const fd = openSync(filename, "r");
+  let length: number;
+  try {
+    length = fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    length,
+    read(begin: number, end: number): Uint8Array {
+      const out = new Uint8Array(Math.max(0, Math.min(end, length) - begin));
+      const f = openSync(filename, "r");
+      try {
+        let done = 0;
+        while (done < out.length) {
+          const n = readSync(f, out, done, out.length - done, begin + done);
+          if (n === 0) throw new SafetensorError(`safetensors: ${filename} became shorter while it was open`);
+          done += n;
+        }
+      } finally {
+        closeSync(f);
+      }
+      return out;
+    },
+  };
 }
 
 function checkCpu(device: string): void {

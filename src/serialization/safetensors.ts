@@ -233,12 +233,30 @@ function isCount(v: unknown): v is number {
 }
 
 /** Reads and validates the header of a safetensors file (the crate's `read_metadata`). */
-function readHeader(bytes: Uint8Array): Header {
+/**
+ * Where a reader takes a file's bytes from: a whole buffer, or (for `safe_open` on a large file)
+ * something that reads byte ranges on demand, so only the header and the tensors asked for are
+ * ever in memory.
+ */
+export interface ByteSource {
+  /** The file's size in bytes. */
+  readonly length: number;
+  /** Bytes [begin, end) of the file (a view or a fresh copy; callers copy what they keep). */
+  read(begin: number, end: number): Uint8Array;
+}
+
+function sourceOf(bytes: Uint8Array): ByteSource {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`safetensors: expected the file's bytes as a Uint8Array, got ${pyTypeName(bytes)}`);
   }
+  return { length: bytes.length, read: (begin, end) => bytes.subarray(begin, end) };
+}
+
+function readHeader(source: ByteSource): Header {
+  const bytes = { length: source.length }; // only the size: the header's bytes are read below
   if (bytes.length < 8) throw headerError("HeaderTooSmall", `the data have ${bytes.length} bytes, fewer than the 8 of the header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const prefix = source.read(0, 8);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_SIZE)) {
     throw headerError("HeaderTooLarge", `the header length is ${n} bytes, more than the ${MAX_HEADER_SIZE} allowed`);
   }
@@ -251,7 +269,7 @@ function readHeader(bytes: Uint8Array): Header {
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(source.read(8, 8 + headerLength));
   } catch {
     throw headerError("InvalidHeader", "the header is not valid UTF-8");
   }
@@ -329,7 +347,7 @@ function checkInfo(name: string, value: unknown): TensorInfo {
   return { dtype, shape: shape as number[], data_offsets: [offsets[0] as number, offsets[1] as number] };
 }
 
-function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: TensorInfo): Tensor {
+function toTensor(source: ByteSource, dataStart: number, name: string, info: TensorInfo): Tensor {
   const type = FROM_FORMAT.get(info.dtype);
   if (type === undefined) {
     throw new NotImplementedError(`safetensors: tensor '${name}' has dtype ${info.dtype}, which torch-ts does not support yet (supported: ${SUPPORTED})`);
@@ -338,7 +356,7 @@ function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: Tens
   // A copy into a fresh buffer: aligned for the typed array, and independent of the file's
   // bytes. (Not `bytes.slice`: on a Node Buffer that returns a view into Node's shared pool.)
   const raw = new Uint8Array(end - begin);
-  raw.set(bytes.subarray(dataStart + begin, dataStart + end));
+  raw.set(source.read(dataStart + begin, dataStart + end));
   // Widens halves and small integers, and keeps bools 0 or 1, exactly as torch.load does.
   return fromTypedArray(decodeStorage(raw, type, numelOf(info.shape)), info.shape, type.loadsAs);
 }
@@ -366,9 +384,10 @@ function toTensor(bytes: Uint8Array, dataStart: number, name: string, info: Tens
  */
 export function load(data: Uint8Array): Record<string, Tensor> {
   checkHost();
-  const header = readHeader(data);
+  const source = sourceOf(data);
+  const header = readHeader(source);
   const out: Record<string, Tensor> = {};
-  for (const [name, info] of header.tensors) out[name] = toTensor(data, header.dataStart, name, info);
+  for (const [name, info] of header.tensors) out[name] = toTensor(source, header.dataStart, name, info);
   return out;
 }
 
@@ -383,15 +402,21 @@ export function load(data: Uint8Array): Record<string, Tensor> {
  * f.get_tensor("weight");
  * ```
  */
+function isByteSource(x: unknown): x is ByteSource {
+  return typeof x === "object" && x !== null && typeof (x as ByteSource).read === "function" &&
+    typeof (x as ByteSource).length === "number";
+}
+
 export class SafeOpen {
-  private readonly bytes: Uint8Array;
+  private readonly source: ByteSource;
   private readonly header: Header;
   private readonly infos: Map<string, TensorInfo>;
 
-  constructor(data: Uint8Array) {
+  /** Over a whole buffer, or a ByteSource that reads ranges on demand (what safe_open uses). */
+  constructor(data: Uint8Array | ByteSource) {
     checkHost();
-    this.bytes = data;
-    this.header = readHeader(data);
+    this.source = data instanceof Uint8Array || !isByteSource(data) ? sourceOf(data as Uint8Array) : data;
+    this.header = readHeader(this.source);
     this.infos = new Map(this.header.tensors);
   }
 
@@ -413,6 +438,6 @@ export class SafeOpen {
   get_tensor(name: string): Tensor {
     const info = this.infos.get(name);
     if (info === undefined) throw new SafetensorError(`File does not contain tensor ${name}`);
-    return toTensor(this.bytes, this.header.dataStart, name, info);
+    return toTensor(this.source, this.header.dataStart, name, info);
   }
 }
