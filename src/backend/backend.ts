@@ -16,6 +16,12 @@ export interface Storage {
   readonly length: number;
   /** Bumped by every in-place write through a tensor; autograd checks it on saved tensors. */
   version: number;
+  /**
+   * Frees memory the garbage collector cannot see (a block of a WebAssembly heap, native memory).
+   * Called once, after the storage object itself has been collected, so it must not refer to the
+   * storage: close over the block's address instead. GC-owned storages (typed arrays) have none.
+   */
+  readonly release?: () => void;
 }
 
 /** A strided window onto a storage: what every kernel argument is. Strides are in elements. */

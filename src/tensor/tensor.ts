@@ -64,10 +64,10 @@ export class Tensor {
   static _empty(shape: readonly number[], dtype: DType = float32): Tensor {
     const backend = defaultBackend();
     const storage = backend.allocate(dtype, numelOf(shape));
-    const release = (storage as { release?: () => void }).release;
-    const t = new Tensor(storage, shape);
-    if (release && storageRegistry) storageRegistry.register(t._storage, release.bind(storage));
-    return t;
+    // The registry holds `release` strongly and the storage weakly: `release` must not refer to
+    // the storage (Storage.release says so), or the storage could never be collected.
+    if (storage.release && storageRegistry) storageRegistry.register(storage, storage.release);
+    return new Tensor(storage, shape);
   }
 
   /** @internal A view of this tensor's storage with another shape/strides/offset. */
