@@ -5,12 +5,12 @@
  * requested inputs back instead.
  */
 
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { AccumulateGrad, type Node } from "./graph.js";
 import { no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { add } from "../ops/arithmetic.js";
-import { zeros } from "../tensor/creation.js";
+import { ones, zeros } from "../tensor/creation.js";
 
 export interface BackwardOptions {
   retain_graph?: boolean;
@@ -45,7 +45,7 @@ function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | u
     const g = grads[i];
     if (g === null || g === undefined) {
       if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
-      return no_grad(() => add(zeros(r.shape, { dtype: r.dtype }), 1));
+      return ones(r.shape, { dtype: r.dtype });
     }
     if (g.shape.length !== r.shape.length || g.shape.some((s, d) => s !== r.shape[d])) {
       throw new RuntimeError(
@@ -233,9 +233,7 @@ declare module "../tensor/tensor.js" {
   }
 }
 
-import { Tensor as TensorClass } from "../tensor/tensor.js";
-
-const P = TensorClass.prototype;
+const P = Tensor.prototype;
 P.backward = function (gradient, options) {
   runBackward([this], [gradient ?? null], options);
 };
