@@ -62,6 +62,8 @@ export * as autograd from "./autograd/index.js";
 
 // Backend selection (src/backends.ts): torch.backends.set_backend("js" | "wasm"), get_backend().
 export * as backends from "./backends.js";
+// Intra-op threads (src/backend/threads.ts), shared by the native and WebAssembly thread pools.
+export { set_num_threads, get_num_threads } from "./backend/threads.js";
 
 // torch.nn (src/nn): modules, nn.functional (also exported as F) and nn.init.
 export * as nn from "./nn/index.js";

@@ -42,13 +42,40 @@ export type UnaryOp =
 export type BinaryOp =
   | "add" | "sub" | "mul" | "div" | "floor_divide" | "remainder" | "fmod" | "pow" | "atan2"
   | "maximum" | "minimum" | "eq" | "ne" | "lt" | "le" | "gt" | "ge"
-  | "logical_and" | "logical_or" | "logical_xor" | "bitwise_and" | "bitwise_or" | "bitwise_xor";
+  | "logical_and" | "logical_or" | "logical_xor" | "bitwise_and" | "bitwise_or" | "bitwise_xor"
+  // ReLU's gradient in one pass: `b <= 0 ? 0 : a` (a the incoming gradient, b relu's result;
+  // NaN in b lets the gradient through), as ATen's threshold_backward(grad, result, 0).
+  | "relu_backward";
 
 export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "argmax" | "argmin" | "any" | "all";
 
 export type KernelName =
   | "fill" | "copy" | "unary" | "binary" | "where" | "reduce" | "matmul" | "index_select" | "gather"
   | "scatter" | "scatter_add" | "index_add";
+
+/** Hyperparameters of one SGD step (`_single_tensor_sgd`), as the optimizer group holds them. */
+export interface SgdStep {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weight_decay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** Hyperparameters of one Adam / AdamW step (`_single_tensor_adam`), after the step count advanced. */
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  maximize: boolean;
+  decoupled_weight_decay: boolean;
+  /** lr / (1 − β1^t) and √(1 − β2^t), computed in binary64 as the composite does. */
+  step_size: number;
+  bias_correction2_sqrt: number;
+}
 
 export interface Backend {
   readonly name: string;
@@ -94,6 +121,18 @@ export interface Backend {
   scatterAdd(out: StridedView, dim: number, index: StridedView, src: StridedView): void;
   /** In place: `out.select(dim, index[i]) += src.select(dim, i)` (torch.index_add_). */
   indexAdd(out: StridedView, dim: number, index: StridedView, src: StridedView): void;
+
+  /**
+   * Optional fused optimizer steps over contiguous float32 views of equal length, in place. They
+   * must give the bit-identical float32 results of src/optim/flat_update.ts (the same operations
+   * in the same order, each rounded to float32, no fused multiply-add). `first` (SGD): the
+   * momentum buffer is new and takes the (decayed) gradient as it is.
+   */
+  sgdStep?(param: StridedView, grad: StridedView, buf: StridedView | null, h: SgdStep, first: boolean): void;
+  adamStep?(
+    param: StridedView, grad: StridedView, expAvg: StridedView, expAvgSq: StridedView,
+    maxExpAvgSq: StridedView | null, h: AdamStep,
+  ): void;
 
   /** Whether this backend runs `kernel` for `dtype` at these sizes; otherwise the JS one does. */
   supports(kernel: KernelName, dtype: DType, sizes?: readonly number[]): boolean;

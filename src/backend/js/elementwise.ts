@@ -123,6 +123,7 @@ const BINARY: Record<BinaryOp, { f: Num2; big?: Big2; intF?: Num2 }> = {
   bitwise_and: { f: (x, y) => x & y, big: (x, y) => x & y },
   bitwise_or: { f: (x, y) => x | y, big: (x, y) => x | y },
   bitwise_xor: { f: (x, y) => x ^ y, big: (x, y) => x ^ y },
+  relu_backward: { f: (x, y) => (y <= 0 ? 0 : x), big: (x, y) => (y <= 0n ? 0n : x) },
 };
 
 /** Integer power for int32 (negative exponents: 1 and -1 bases only, as C integer pow). */

@@ -51,6 +51,9 @@ const ARITHMETIC: Partial<Record<BinaryOp, BinaryRow<FloatArray>>> = {
   atan2: (o, po, so, x, pa, sa, y, pb, sb, n) => {
     for (let i = 0; i < n; i++, po += so, pa += sa, pb += sb) o[po] = Math.atan2(x[pa], y[pb]);
   },
+  relu_backward: (o, po, so, x, pa, sa, y, pb, sb, n) => {
+    for (let i = 0; i < n; i++, po += so, pa += sa, pb += sb) o[po] = y[pb] <= 0 ? 0 : x[pa];
+  },
   maximum: (o, po, so, x, pa, sa, y, pb, sb, n) => {
     for (let i = 0; i < n; i++, po += so, pa += sa, pb += sb) {
       const u = x[pa];
