@@ -32,6 +32,7 @@ export {
   lt as less, le as less_equal, ne as not_equal, logical_and, logical_or, logical_xor, bitwise_and, bitwise_or,
   bitwise_xor, equal,
 } from "./ops/arithmetic.js";
+export { isclose, allclose } from "./ops/isclose.js";
 export {
   neg, negative, abs, absolute, sign, sgn, exp, expm1, log, log2, log10, log1p, sqrt, rsqrt, sin, cos, tan, asin,
   acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid, relu, floor, ceil, round, trunc, frac, reciprocal,

@@ -5,7 +5,8 @@
  * requested inputs back instead.
  */
 
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, logAllocations } from "../tensor/tensor.js";
+import type { Storage } from "../backend/backend.js";
 import { AccumulateGrad, type Node } from "./graph.js";
 import { no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
@@ -67,6 +68,63 @@ export function runBackward(
 ): (Tensor | null)[] {
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
+  const ownership = createGraph || options.capture ? null : new GradOwnership();
+  logAllocations(ownership?.born ?? null);
+  try {
+    return runGraph(roots, grads, options, createGraph, retainGraph, ownership);
+  } finally {
+    logAllocations(null);
+  }
+}
+
+/**
+ * Which gradient buffers the engine alone holds, so that a leaf's first `.grad` can take the
+ * incoming gradient's storage instead of a copy (PyTorch's AccumulateGrad steals it when its
+ * use count says nothing else refers to it). A storage qualifies when it was made during this
+ * backward pass (so it is no forward value and no user-given gradient), no hook saw it, and no
+ * other pending gradient uses it (AddBackward hands one tensor to both inputs).
+ */
+class GradOwnership {
+  readonly born = new WeakSet<Storage>();
+  private readonly seen = new WeakSet<Storage>();
+  private readonly pending = new Map<Storage, number>();
+
+  /** A gradient is waiting in a node's input buffer. */
+  hold(g: Tensor): void {
+    this.pending.set(g._storage, (this.pending.get(g._storage) ?? 0) + 1);
+  }
+
+  /** The node holding it ran (or summed it into another): it no longer waits. */
+  drop(g: Tensor): void {
+    const left = this.pending.get(g._storage)! - 1;
+    if (left === 0) this.pending.delete(g._storage);
+    else this.pending.set(g._storage, left);
+  }
+
+  /** Code outside the engine (a hook) got this gradient and may keep it. */
+  expose(g: Tensor): void {
+    this.seen.add(g._storage);
+  }
+
+  /** Whether `g`, about to leave its buffer, may become a leaf's `.grad` as it is. */
+  canSteal(g: Tensor, leaf: Tensor): boolean {
+    const s = g._storage;
+    return (
+      this.born.has(s) && !this.seen.has(s) && this.pending.get(s) === 1 && !g.requires_grad &&
+      g._offset === 0 && g.numel() === s.length && g.is_contiguous() && g.dtype === leaf.dtype &&
+      leaf.is_contiguous()
+    );
+  }
+}
+
+function runGraph(
+  roots: readonly Tensor[],
+  grads: readonly (Tensor | null | undefined)[],
+  options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean },
+  createGraph: boolean,
+  retainGraph: boolean,
+  ownership: GradOwnership | null,
+): (Tensor | null)[] {
   const rootGrads = checkRoots(roots, grads);
 
   // Count, for every reachable node, how many edges lead into it.
@@ -97,10 +155,16 @@ export function runBackward(
 
   const buffers = new Map<Node, (Tensor | null)[]>();
   const accumulate = (node: Node, nr: number, g: Tensor) => {
+    // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
+    const dtype = node instanceof AccumulateGrad ? node.variable.dtype : node._outputs[nr]?.dtype;
+    if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
     let buf = buffers.get(node);
     if (!buf) buffers.set(node, (buf = []));
     const prev = buf[nr];
+    if (prev) ownership?.drop(prev);
+    else ownership?.hold(g);
     buf[nr] = prev ? add(prev, g) : g;
+    if (prev) ownership?.hold(buf[nr]!);
   };
   rootSlots.forEach(([node, nr], i) => accumulate(node, nr, rootGrads[i]!));
 
@@ -118,10 +182,14 @@ export function runBackward(
       const nOut = node instanceof AccumulateGrad ? 1 : node._outputs.length;
       for (let nr = 0; nr < nOut; nr++) {
         let g = buf[nr] ?? null;
-        if (g) {
+        if (g && node._preHooks[nr]?.length) {
+          ownership?.expose(g);
           for (const hook of node._preHooks[nr] ?? []) {
             const replaced = hook(g);
-            if (replaced) g = replaced;
+            if (replaced) {
+              g = replaced;
+              ownership?.expose(g);
+            }
           }
         }
         captureSlots.forEach((slot, i) => {
@@ -137,11 +205,20 @@ export function runBackward(
       if (node instanceof AccumulateGrad) {
         const g = gradOutputs[0];
         if (g && !options.capture && (!onlyInputs || onlyInputs.has(node.variable))) {
-          accumulateIntoLeaf(node.variable, g, createGraph);
+          const leaf = node.variable;
+          if (ownership !== null && leaf.grad === null && ownership.canSteal(g, leaf)) {
+            // A view (TBackward's transpose of an mm result) becomes a tensor of its own.
+            leaf.grad = g._base === null ? g : new Tensor(g._storage, g.shape);
+          } else {
+            accumulateIntoLeaf(leaf, g, createGraph);
+          }
         }
+        if (buf[0]) ownership?.drop(buf[0]);
         continue;
       }
       const gradInputs = node._apply(gradOutputs, retainGraph);
+      for (let nr = 0; nr < nOut; nr++) if (buf[nr]) ownership?.drop(buf[nr]!);
+      if (node._postHooks.length) for (const g of gradInputs) if (g) ownership?.expose(g);
       for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
       node.next_functions.forEach((edge, i) => {
         if (!edge) return;

@@ -41,7 +41,7 @@ export class Node {
   private saved: SavedTensor[] | null;
 
   constructor(
-    readonly name: string,
+    private readonly _name: string,
     inputs: readonly (Tensor | null)[],
     private readonly backwardFn: BackwardFn,
     saved: readonly Tensor[] = [],
@@ -49,6 +49,11 @@ export class Node {
   ) {
     this.next_functions = inputs.map(edgeOf);
     this.saved = saved.map((t) => ({ tensor: t, version: t._version, isOutput: outputs.includes(t) }));
+  }
+
+  /** The node's name as PyTorch gives it: `AddmmBackward0`, `torch::autograd::AccumulateGrad`. */
+  name(): string {
+    return this._name;
   }
 
   /**
@@ -97,7 +102,7 @@ export class Node {
         const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t.shape.join(", ")}]`;
         // PyTorch names the node a saved output came from, or the current node of a saved input;
         // a leaf or a tensor outside the graph gets no "which is" clause.
-        const which = isOutput ? `output ${t._outputNr} of ${this.name}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name}` : null;
+        const which = isOutput ? `output ${t._outputNr} of ${this.name()}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name()}` : null;
         throw new RuntimeError(
           `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
             `[${kind}]${which ? `, which is ${which},` : ""} is at version ${t._version}; expected version ${version} instead. ` +
@@ -111,11 +116,7 @@ export class Node {
 
   /** `<AddmmBackward0>`: how PyTorch shows a node inside a tensor's repr. */
   toString(): string {
-    return `<${this.name} object>`;
-  }
-
-  name_(): string {
-    return this.name;
+    return `<${this._name.replace("torch::autograd::", "")} object>`;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -126,7 +127,7 @@ export class Node {
 /** The node where a leaf that requires grad collects its gradient into `.grad`. */
 export class AccumulateGrad extends Node {
   constructor(readonly variable: Tensor) {
-    super("AccumulateGrad", [], () => []);
+    super("torch::autograd::AccumulateGrad", [], () => []);
   }
 }
 

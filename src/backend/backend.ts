@@ -86,6 +86,12 @@ export interface Backend {
   read(storage: Storage, offset: number, length: number): TypedArray;
   /** Writes `values` (same element type as the storage) starting at `offset`. */
   write(storage: Storage, offset: number, values: TypedArray): void;
+  /**
+   * Optional, for backends whose storage is a GC-owned typed array: a live view of `length`
+   * elements from `offset`, no copy; writes through it land in the storage (the caller bumps
+   * the version). Loops that would otherwise `read` and `write` whole tensors use it.
+   */
+  borrow?(storage: Storage, offset: number, length: number): TypedArray;
 
   /** Sets every element of `out` to `value` (already representable in out's dtype). */
   fill(out: StridedView, value: number | bigint): void;

@@ -45,10 +45,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   }
   checkSameDtype(a, b);
   const [ga, gb] = [a.requires_grad, b.requires_grad];
+  const [aColumns, bColumns] = [columnMajor(a), columnMajor(b)];
   return record("MmBackward0", [a, b], runMatmul(a, b, []), ([g], s) => {
     const sa = gb ? s[0]! : null;
     const sb = ga ? s[gb ? 1 : 0]! : null;
-    return [sb ? g!.mm(sb.t()) : null, sa ? sa.t().mm(g!) : null];
+    return [sb ? mat1Backward(g!, sb, 1, aColumns) : null, sa ? mat2Backward(g!, sa, 1, bColumns) : null];
   }, [gb ? a : null, ga ? b : null].filter((t): t is Tensor => t !== null));
 }
 
@@ -93,11 +94,36 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   }
   const inputShape = input.shape;
   const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
+  const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
   return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
     beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
-    g1 ? scale(g!.mm(m2!.t()), alpha) : null,
-    g2 ? scale(m1!.t().mm(g!), alpha) : null,
+    g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
+    g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
   ], [mat1, mat2]);
+}
+
+/** Whether a matrix is stored column-major (a transposed view of a contiguous one). */
+function columnMajor(t: Tensor): boolean {
+  return t._strides[0] === 1 && t._strides[1] === t.shape[0] && t.shape[0]! > 1 && t.shape[1]! > 1;
+}
+
+/**
+ * ∂(mat1·mat2)/∂mat1 = grad·mat2ᵀ. As ATen's mm_mat1_backward: when mat1 itself is column-major,
+ * the gradient is computed as (mat2·gradᵀ)ᵀ, so that it comes out in mat1's layout.
+ */
+function mat1Backward(g: Tensor, mat2: Tensor, alpha: number, mat1ColumnMajor: boolean): Tensor {
+  if (mat1ColumnMajor) return scale(mat2.mm(g.t()).t(), alpha);
+  return scale(g.mm(mat2.t()), alpha);
+}
+
+/**
+ * ∂(mat1·mat2)/∂mat2 = mat1ᵀ·grad. As ATen's mm_mat2_backward: when mat2 is column-major (Linear's
+ * `weight.t()`), it is computed as (gradᵀ·mat1)ᵀ, so that after TBackward the weight's gradient
+ * is contiguous [out, in] and accumulating it into `.grad` needs no transposing copy.
+ */
+function mat2Backward(g: Tensor, mat1: Tensor, alpha: number, mat2ColumnMajor: boolean): Tensor {
+  if (mat2ColumnMajor) return scale(g.t().mm(mat1).t(), alpha);
+  return scale(mat1.t().mm(g), alpha);
 }
 
 function scalarLike(v: number, t: Tensor): Tensor {

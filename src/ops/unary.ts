@@ -67,7 +67,7 @@ const UNARY: Record<UnaryOp, UnaryDef> = {
   atanh: { rule: "float", grad: (g, x) => g.div(x.square().neg().add(1)), saves: "x" },
   sigmoid: { rule: "float", grad: (g, _x, y) => g.mul(y).mul(y.neg().add(1)), saves: "y" },
   relu: {
-    rule: "same", grad: (g, _x, y) => g.mul(y.gt(0)), saves: "y",
+    rule: "same", grad: (g, _x, y) => reluBackward(g, y), saves: "y",
     refuses: (d) => (d === bool ? "Boolean inputs not supported for relu" : null),
   },
   floor: { rule: "same", grad: (g) => zeros_like(g), refuses: noKernel("floor_vml_cpu", isBool) },
@@ -138,6 +138,17 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
     const sy = saves.includes("y") ? s[saves.includes("x") ? 1 : 0]! : out;
     return [grad(g!, sx, sy)];
   }, saved);
+}
+
+/**
+ * ReLU's gradient in one kernel: `grad` where `result > 0`, else 0 (ATen's
+ * `threshold_backward(grad, result, 0)`). Differentiable in `grad` (node
+ * `ThresholdBackwardBackward0`), so double backward through relu works; `result` gets none.
+ */
+export function reluBackward(grad: Tensor, result: Tensor): Tensor {
+  const out = newTensor(grad.shape, grad.dtype);
+  out._storage.backend.binary("relu_backward", out._view, grad._view, result._view);
+  return record("ThresholdBackwardBackward0", [grad, result], out, ([g], [r]) => [reluBackward(g!, r!), null], [result]);
 }
 
 /** `torch.sgn`: sign for real tensors (used by abs's gradient). */

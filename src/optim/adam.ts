@@ -10,7 +10,7 @@ import { scalar_tensor, zeros_like } from "../tensor/creation.js";
 import { maximum } from "../ops/arithmetic.js";
 import "../ops/pointwise.js";
 import { RuntimeError, ValueError } from "../errors.js";
-import { adamFlat, canUpdateFlat } from "./flat_update.js";
+import { adamUpdate, canUpdateFlat } from "./flat_update.js";
 import { Optimizer, pyNumber, rejectDifferentiable, setdefault, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -160,7 +160,7 @@ export class Adam extends Optimizer<AdamParamGroup, AdamState> {
       const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
 
       if (canUpdateFlat(param, param.grad, expAvg, expAvgSq, maxExpAvgSq)) {
-        adamFlat(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
+        adamUpdate(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
           lr, beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay, step_size: stepSize,
           bias_correction2_sqrt: biasCorrection2Sqrt,
         });

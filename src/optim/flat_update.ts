@@ -17,6 +17,7 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
+import type { AdamStep, Backend, SgdStep } from "../backend/backend.js";
 
 let enabled = true;
 
@@ -40,26 +41,34 @@ export function canUpdateFlat(...ts: (Tensor | null | undefined)[]): boolean {
   return true;
 }
 
+/**
+ * The tensor's elements to update in place: a live view where the backend lends one (typed-array
+ * storage: no copy), else a copy that `write` puts back.
+ */
 function read(t: Tensor): Float32Array {
-  return t._storage.backend.read(t._storage, t._offset, t.numel()) as Float32Array;
+  const { backend } = t._storage;
+  if (backend.borrow) return backend.borrow(t._storage, t._offset, t.numel()) as Float32Array;
+  return backend.read(t._storage, t._offset, t.numel()) as Float32Array;
 }
 
 function write(t: Tensor, values: TypedArray): void {
-  t._storage.backend.write(t._storage, t._offset, values);
+  const { backend } = t._storage;
+  if (!backend.borrow) backend.write(t._storage, t._offset, values);
   t._storage.version++;
+}
+
+/** The backend of all these tensors' storage, if they share one that has the fused `kernel`. */
+function fusedBackend(kernel: "sgdStep" | "adamStep", ...ts: (Tensor | null)[]): Backend | null {
+  const backend = ts[0]!._storage.backend;
+  if (!backend[kernel]) return null;
+  for (const t of ts) if (t !== null && t._storage.backend !== backend) return null;
+  return backend;
 }
 
 /** The rounding a float32 kernel applies when it stores a result (and to scalar operands). */
 const r = Math.fround;
 
-export interface FlatSGD {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weight_decay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+export type FlatSGD = SgdStep;
 
 /**
  * One `_single_tensor_sgd` step of `param`. `buf` is the momentum buffer (null at the first
@@ -78,7 +87,8 @@ export function sgdFlat(param: Tensor, grad: Tensor, buf: Tensor | null, h: Flat
   const decay = h.weight_decay !== 0;
   const damped = oneMinusDamp !== 1;
   const b = useMomentum ? (buf === null ? null : read(buf)) : null;
-  const fresh = useMomentum && buf === null ? new Float32Array(n) : null;
+  const created = useMomentum && buf === null ? makeBuf() : null;
+  const fresh = created === null ? null : read(created);
   for (let i = 0; i < n; i++) {
     let d = maximize ? -g[i]! : g[i]!;
     if (decay) d = r(d + r(p[i]! * wd));
@@ -93,26 +103,14 @@ export function sgdFlat(param: Tensor, grad: Tensor, buf: Tensor | null, h: Flat
   write(param, p);
   if (h.momentum === 0) return null;
   if (fresh !== null) {
-    const created = makeBuf();
-    write(created, fresh);
+    write(created!, fresh);
     return created;
   }
   write(buf!, b!);
   return buf;
 }
 
-export interface FlatAdam {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weight_decay: number;
-  maximize: boolean;
-  decoupled_weight_decay: boolean;
-  /** lr / (1 − β1^t) and √(1 − β2^t), computed in binary64 as the composite does. */
-  step_size: number;
-  bias_correction2_sqrt: number;
-}
+export type FlatAdam = AdamStep;
 
 /** One `_single_tensor_adam` step of `param` (after its step count was advanced). */
 export function adamFlat(
@@ -159,4 +157,30 @@ export function adamFlat(
   write(expAvg, m);
   write(expAvgSq, v);
   if (vmax !== null) write(maxExpAvgSq!, vmax);
+}
+
+/**
+ * One SGD step of `param`: the backend's fused kernel where its storage has one (native), else
+ * the JS pass. Returns the momentum buffer (new at the first step), or null without momentum.
+ */
+export function sgdUpdate(param: Tensor, grad: Tensor, buf: Tensor | null, h: SgdStep, makeBuf: () => Tensor): Tensor | null {
+  const backend = fusedBackend("sgdStep", param, grad, buf);
+  if (backend === null) return sgdFlat(param, grad, buf, h, makeBuf);
+  const first = h.momentum !== 0 && buf === null;
+  const momentum = h.momentum === 0 ? null : (buf ?? makeBuf());
+  if (momentum !== null && momentum._storage.backend !== backend) return sgdFlat(param, grad, buf, h, makeBuf);
+  backend.sgdStep!(param._view, grad._view, momentum?._view ?? null, h, first);
+  param._storage.version++;
+  if (momentum !== null) momentum._storage.version++;
+  return momentum;
+}
+
+/** One Adam / AdamW step of `param`: the backend's fused kernel where it has one, else the JS pass. */
+export function adamUpdate(
+  param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: AdamStep,
+): void {
+  const backend = fusedBackend("adamStep", param, grad, expAvg, expAvgSq, maxExpAvgSq);
+  if (backend === null) return adamFlat(param, grad, expAvg, expAvgSq, maxExpAvgSq, h);
+  backend.adamStep!(param._view, grad._view, expAvg._view, expAvgSq._view, maxExpAvgSq?._view ?? null, h);
+  for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) if (t !== null) t._storage.version++;
 }

@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { zeros_like } from "../tensor/creation.js";
 import { RuntimeError, ValueError } from "../errors.js";
-import { canUpdateFlat, sgdFlat } from "./flat_update.js";
+import { canUpdateFlat, sgdUpdate } from "./flat_update.js";
 import { Optimizer, pyNumber, rejectDifferentiable, setdefault, type ParamGroup, type Params, type ParamState } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -113,7 +113,7 @@ export class SGD extends Optimizer<SGDParamGroup, SGDState> {
       const state = momentum !== 0 ? this._stateOf(param) : null;
       const previous = state?.momentum_buffer ?? null;
       if (canUpdateFlat(param, param.grad, previous)) {
-        const buf = sgdFlat(param, param.grad, previous, group, () => zeros_like(param));
+        const buf = sgdUpdate(param, param.grad, previous, group, () => zeros_like(param));
         if (state !== null) state.momentum_buffer = buf;
         continue;
       }

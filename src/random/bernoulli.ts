@@ -67,9 +67,28 @@ function store(buffer: RandomArray, i: number, one: boolean): void {
   else buffer[i] = one ? 1 : 0;
 }
 
-/** The default kernel: one 53-bit uniform per element, in visiting order. */
+/**
+ * The default kernel: one 53-bit uniform per element (two 32-bit draws, as `uniform53`), in
+ * visiting order. The draws are taken in bulk: element by element it cost ~70 ns each, a
+ * tenth of an MLP training step in Dropout.
+ */
 function fillDefault(buffer: RandomArray, p: number, gen: Generator): void {
-  for (let i = 0; i < buffer.length; i++) store(buffer, i, gen.uniform53() < p);
+  const n = buffer.length;
+  if (drawScratch.length < 2 * n) drawScratch = new Uint32Array(2 * n);
+  const raw = drawScratch.subarray(0, 2 * n);
+  gen.fillUint32(raw);
+  if (buffer instanceof BigInt64Array) {
+    for (let i = 0; i < n; i++) buffer[i] = uniform53Of(raw, i) < p ? 1n : 0n;
+  } else {
+    for (let i = 0; i < n; i++) buffer[i] = uniform53Of(raw, i) < p ? 1 : 0;
+  }
+}
+
+let drawScratch = new Uint32Array(0);
+
+/** `Generator.uniform53` of the i-th pair of draws in `raw`. */
+function uniform53Of(raw: Uint32Array, i: number): number {
+  return ((raw[2 * i]! & 0x1fffff) * 4294967296 + raw[2 * i + 1]!) * 1.1102230246251565e-16;
 }
 
 /** MKL's viRngBernoulli (ICDF) over an MCG31m1 stream seeded by one 32-bit draw. */

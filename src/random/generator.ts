@@ -252,6 +252,32 @@ export class Generator {
     return y >>> 0;
   }
 
+  /**
+   * Fills `out` with the next `out.length` 32-bit draws, in order: the same values as that many
+   * `nextUint32()` calls, in one loop (a bulk kernel, e.g. bernoulli_, draws tens of thousands).
+   */
+  fillUint32(out: Uint32Array): void {
+    const mt = this.mt;
+    const n = out.length;
+    let i = 0;
+    while (i < n) {
+      if (--this.left === 0) this.twist();
+      // Draws left in the twister's current block (this one included).
+      const take = Math.min(n - i, this.left);
+      let k = this.next;
+      for (const end = i + take; i < end; i++, k++) {
+        let y = mt[k]!;
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        out[i] = y;
+      }
+      this.next = k;
+      this.left -= take - 1;
+    }
+  }
+
   /** A 64-bit draw (PyTorch's `random64()`): two 32-bit draws, the first is the high half. */
   nextUint64(): bigint {
     const hi = this.nextUint32();

@@ -28,6 +28,14 @@ const storageRegistry =
     ? new FinalizationRegistry<() => void>((release) => release())
     : null;
 
+/** Storages made while the autograd engine runs (it may hand those it owns to `.grad`). */
+let allocationLog: WeakSet<Storage> | null = null;
+
+/** @internal Starts (a set) or stops (null) recording the storages `Tensor._empty` makes. */
+export function logAllocations(log: WeakSet<Storage> | null): void {
+  allocationLog = log;
+}
+
 export class Tensor {
   /** @internal */ _storage: Storage;
   /** @internal */ _offset: number;
@@ -64,6 +72,7 @@ export class Tensor {
   static _empty(shape: readonly number[], dtype: DType = float32): Tensor {
     const backend = defaultBackend();
     const storage = backend.allocate(dtype, numelOf(shape));
+    allocationLog?.add(storage);
     // The registry holds `release` strongly and the storage weakly: `release` must not refer to
     // the storage (Storage.release says so), or the storage could never be collected.
     if (storage.release && storageRegistry) storageRegistry.register(storage, storage.release);
@@ -250,7 +259,7 @@ export class Tensor {
       dtype: this.dtype.name,
       values: values as ArrayLike<number>,
       requiresGrad: this.requires_grad,
-      gradFn: this._gradFn ? this._gradFn.name : null,
+      gradFn: this._gradFn ? this._gradFn.name() : null,
     });
   }
 

@@ -154,9 +154,9 @@ describe("grad mode", () => {
     const c = torch.set_grad_enabled(false, () => x.mul(2))!;
     const d = torch.set_grad_enabled(true, () => x.mul(2))!;
     expect([a.requires_grad, a.grad_fn === null]).toEqual(s.a);
-    expect([b!.requires_grad, b!.grad_fn!.name]).toEqual(s.b);
+    expect([b!.requires_grad, b!.grad_fn!.name()]).toEqual(s.b);
     expect([c.requires_grad, c.grad_fn === null]).toEqual(s.c);
-    expect([d.requires_grad, d.grad_fn!.name]).toEqual(s.d);
+    expect([d.requires_grad, d.grad_fn!.name()]).toEqual(s.d);
     expect(torch.is_grad_enabled()).toBe(s.enabled_after);
   });
 
@@ -290,7 +290,7 @@ describe("grad_fn names match PyTorch 2.x", () => {
       // PyTorch's name() of its C++-only nodes carries the namespace; the node's repr (what
       // torch-ts's name is for) does not: <CopyBackwards>.
       const want = expected?.replace(/^torch::autograd::/, "") ?? null;
-      expect(out.grad_fn?.name ?? null).toBe(want);
+      expect(out.grad_fn?.name() ?? null).toBe(want);
     });
   }
 });

@@ -75,7 +75,7 @@ describe.each(backendsUnderTest)("matrix products on the %s backend", (name) => 
     const bias = randomTensor(random, [30], { requires_grad: true });
     const g = randomTensor(random, [64, 30]);
     const y = torch.addmm(bias, x, w.t());
-    expect(y.grad_fn?.name).toBe("AddmmBackward0");
+    expect(y.grad_fn?.name()).toBe("AddmmBackward0");
     const product = reference(matrix(x.detach()), transpose(matrix(w.detach())));
     const b = bias.tolist() as number[];
     expectClose(matrix(y.detach().sub(bias.detach())), product, 40, relativeTolerance(40) * 2);

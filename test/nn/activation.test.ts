@@ -69,7 +69,7 @@ describe("activations match PyTorch (forward, input gradient, node)", () => {
       const x = decode(c.x).requires_grad_(true);
       const y = apply(c.call, x);
       expectClose(y, c.y, "y");
-      expect(y.grad_fn!.name).toBe(c.grad_fn);
+      expect(y.grad_fn!.name()).toBe(c.grad_fn);
       const [gx] = torch.autograd.grad(y, x, decode(c.g));
       expectClose(gx!, c.grad, "grad");
       const m = moduleFor(c.call);
@@ -82,7 +82,7 @@ describe("activations match PyTorch (forward, input gradient, node)", () => {
     const y = F.softmax(decode(c.x).requires_grad_(true), 1, { dtype: torch.float64 });
     expect(`torch.${y.dtype.name}`).toBe(c.y_dtype);
     expectClose(y, c.y);
-    expect(y.grad_fn!.name).toBe(c.grad_fn);
+    expect(y.grad_fn!.name()).toBe(c.grad_fn);
     const method = decode(c.x).softmax(1, { dtype: torch.float64 });
     expectClose(method, c.y);
   });
@@ -119,7 +119,7 @@ describe("in-place forms", () => {
       const t = leaf.clone();
       const y = fn(t);
       expect(y === t).toBe(e.same);
-      expect(y.grad_fn!.name).toBe(e.grad_fn);
+      expect(y.grad_fn!.name()).toBe(e.grad_fn);
       expectClose(y, e.y);
       const [g] = torch.autograd.grad(y, leaf, decode(e.g));
       expectClose(g!, e.grad);

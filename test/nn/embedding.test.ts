@@ -39,7 +39,7 @@ describe("F.embedding matches PyTorch (output, weight gradient, node)", () => {
       const w = decode(c.weight).requires_grad_(true);
       const y = F.embedding(decode(c.indices), w, c.options);
       expectClose(y, c.y, "y");
-      expect(y.grad_fn!.name).toBe(c.grad_fn);
+      expect(y.grad_fn!.name()).toBe(c.grad_fn);
       const [gw] = torch.autograd.grad(y, w, decode(c.g));
       expectClose(gw!, c.grad_weight, "grad_weight");
       // max_norm renormalises the looked-up rows of the weight in place.

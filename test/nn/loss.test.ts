@@ -89,7 +89,7 @@ describe("losses match PyTorch: value, gradients, node, for every option", () =>
       let y!: Tensor;
       captureWarnings(() => (y = callF(c.call.fn, x, t, args)));
       expectClose(y, c.y, "loss");
-      expect(y.grad_fn!.name).toBe(c.grad_fn);
+      expect(y.grad_fn!.name()).toBe(c.grad_fn);
       const inputs = c.target_grad ? [x, t] : [x];
       const grads = torch.autograd.grad(y, inputs, decode(c.g));
       expectClose(grads[0]!, c.grad_input, "grad_input");

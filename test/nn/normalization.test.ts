@@ -25,7 +25,7 @@ describe("F.layer_norm matches PyTorch (output; input, weight and bias gradients
       const b = c.bias ? decode(c.bias).requires_grad_(true) : null;
       const y = F.layer_norm(x, c.shape, w, b, c.eps);
       expectClose(y, c.y, "y");
-      expect(y.grad_fn!.name).toBe(c.grad_fn);
+      expect(y.grad_fn!.name()).toBe(c.grad_fn);
       const inputs = [x, w, b].filter((t): t is Tensor => t !== null);
       const grads = torch.autograd.grad(y, inputs, decode(c.g));
       expectClose(grads[0]!, c.grad_input, "grad_input");

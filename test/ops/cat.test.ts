@@ -37,7 +37,7 @@ describe("torch.cat", () => {
     const x = torch.zeros([2], { dtype: torch.float64 }).requires_grad_();
     const c = torch.ones([3], { dtype: torch.float64 });
     const out = torch.cat([c, x]);
-    expect(out.grad_fn?.name).toBe("CatBackward0");
+    expect(out.grad_fn?.name()).toBe("CatBackward0");
     out.backward(torch.tensor([1, 2, 3, 4, 5], { dtype: torch.float64 }));
     expect(x.grad!.tolist()).toEqual([4, 5]);
     expect(c.grad).toBeNull();

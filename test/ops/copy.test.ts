@@ -36,7 +36,7 @@ describe("copies", () => {
     const x = torch.tensor([1.5, 2.5], { requires_grad: true });
     const c = x.clone();
     expect(c._storage).not.toBe(x._storage);
-    expect(c.grad_fn?.name).toBe("CloneBackward0");
+    expect(c.grad_fn?.name()).toBe("CloneBackward0");
     c.sum().backward();
     expect(x.grad!.tolist()).toEqual([1, 1]);
   });

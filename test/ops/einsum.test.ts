@@ -32,7 +32,7 @@ describe("einsum against PyTorch", () => {
       const inputs = c.operands.map((spec) => inputOf(spec, true));
       const out = torch.einsum(c.equation, ...inputs.map((i) => i.x));
       expectTensor(out, c.output);
-      expect(out.grad_fn?.name ?? null).toBe(c.grad_fn);
+      expect(out.grad_fn?.name() ?? null).toBe(c.grad_fn);
       out.backward(torch.tensor(decode(c.upstream) as number[]).reshape([...out.shape]));
       inputs.forEach(({ base }, k) => {
         expect(base.grad, `operand ${k} grad`).not.toBe(null);
@@ -51,7 +51,7 @@ function nodeNames(t: Tensor): Set<string> {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    names.add(node.name);
+    names.add(node.name());
     for (const edge of node.next_functions) if (edge) stack.push(edge[0]);
   }
   return names;

@@ -75,7 +75,7 @@ describe("torch.index_add", () => {
     const x = torch.ones([3], { dtype: torch.float64, requires_grad: true });
     const s = torch.ones([2], { dtype: torch.float64, requires_grad: true });
     const y = x.mul(2).index_add_(0, long([2, 2]), s, { alpha: 3 });
-    expect(y.grad_fn!.name).toBe("IndexAddBackward0");
+    expect(y.grad_fn!.name()).toBe("IndexAddBackward0");
     y.backward(torch.tensor([1, 10, 100], { dtype: torch.float64 }));
     expect(x.grad!.tolist()).toEqual([2, 20, 200]);
     expect(s.grad!.tolist()).toEqual([300, 300]);
@@ -140,7 +140,7 @@ describe("torch.scatter", () => {
     const x = torch.ones([3], { dtype: torch.float64, requires_grad: true });
     const s = torch.ones([1], { dtype: torch.float64, requires_grad: true });
     const y = x.mul(1).scatter_(0, long([1]), s);
-    expect(y.grad_fn!.name).toBe("ScatterBackward0");
+    expect(y.grad_fn!.name()).toBe("ScatterBackward0");
     y.backward(torch.tensor([1, 2, 3], { dtype: torch.float64 }));
     expect(x.grad!.tolist()).toEqual([1, 0, 3]);
     expect(s.grad!.tolist()).toEqual([2]);

@@ -151,7 +151,7 @@ describe(`indexing ops match PyTorch ${golden.metadata.torch_version}`, () => {
         expect(o.stride(), `stride of output ${i}`).toEqual(want.stride);
         expect(o.storage_offset(), `offset of output ${i}`).toBe(want.storage_offset);
         expect(encode(o), `values of output ${i}`).toEqual(want.values);
-        expect(o.grad_fn?.name ?? null).toBe(want.grad_fn === null ? null : (c.grad_fn_2x ?? want.grad_fn));
+        expect(o.grad_fn?.name() ?? null).toBe(want.grad_fn === null ? null : (c.grad_fn_2x ?? want.grad_fn));
       });
 
       if (c.used.length === 0) return;

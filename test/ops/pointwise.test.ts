@@ -92,10 +92,10 @@ describe("gradients", () => {
 
   it("node names are PyTorch's", () => {
     const x = a.clone().requires_grad_(true);
-    expect(torch.addcmul(x, t1, t2).grad_fn!.name).toBe("AddcmulBackward0");
-    expect(torch.addcdiv(x, t1, t2).grad_fn!.name).toBe("AddcdivBackward0");
-    expect(torch.lerp(x, end, 0.5).grad_fn!.name).toBe("LerpBackward0");
-    expect(torch.lerp(x, end, weight).grad_fn!.name).toBe("LerpBackward1");
+    expect(torch.addcmul(x, t1, t2).grad_fn!.name()).toBe("AddcmulBackward0");
+    expect(torch.addcdiv(x, t1, t2).grad_fn!.name()).toBe("AddcdivBackward0");
+    expect(torch.lerp(x, end, 0.5).grad_fn!.name()).toBe("LerpBackward0");
+    expect(torch.lerp(x, end, weight).grad_fn!.name()).toBe("LerpBackward1");
   });
 
   it("under no_grad nothing is recorded", () => {

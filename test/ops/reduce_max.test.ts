@@ -32,7 +32,7 @@ describe("max and min", () => {
     expect(values.shape).toEqual([3, 1]);
     expect(indices.dtype).toBe(torch.int64);
     expect(indices.requires_grad).toBe(false);
-    expect(values.grad_fn!.name).toBe("MaxBackward0");
+    expect(values.grad_fn!.name()).toBe("MaxBackward0");
   });
 
   it("against a tensor are maximum and minimum", () => {
@@ -40,7 +40,7 @@ describe("max and min", () => {
     const b = torch.tensor([3, 2], { dtype: torch.float32 });
     const m = torch.max(a, b);
     expect(m.tolist()).toEqual([3, 4]);
-    expect(m.grad_fn!.name).toBe("MaximumBackward0");
+    expect(m.grad_fn!.name()).toBe("MaximumBackward0");
     expect(a.min(b).tolist()).toEqual([1, 2]);
   });
 

@@ -47,8 +47,8 @@ describe("torch.split", () => {
     const pieces = x.split(2);
     expect(new Set(pieces.map((p) => p.grad_fn)).size).toBe(1);
     expect(pieces.map((p) => p._outputNr)).toEqual([0, 1, 2]);
-    expect(pieces[0]!.grad_fn!.name).toBe("SplitBackward0");
-    expect(x.split_with_sizes([1, 4])[1]!.grad_fn!.name).toBe("SplitWithSizesBackward0");
+    expect(pieces[0]!.grad_fn!.name()).toBe("SplitBackward0");
+    expect(x.split_with_sizes([1, 4])[1]!.grad_fn!.name()).toBe("SplitWithSizesBackward0");
   });
 
   it("unused pieces get zero gradient", () => {

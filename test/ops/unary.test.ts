@@ -75,10 +75,10 @@ describe("unary op details", () => {
 
   it("keeps the gradient names of PyTorch", () => {
     const x = torch.tensor([0.5, 2], { requires_grad: true });
-    expect(x.exp().grad_fn?.name).toBe("ExpBackward0");
-    expect(x.square().grad_fn?.name).toBe("PowBackward0");
-    expect(x.log1p().grad_fn?.name).toBe("Log1PBackward0");
-    expect(x.sigmoid().grad_fn?.name).toBe("SigmoidBackward0");
+    expect(x.exp().grad_fn?.name()).toBe("ExpBackward0");
+    expect(x.square().grad_fn?.name()).toBe("PowBackward0");
+    expect(x.log1p().grad_fn?.name()).toBe("Log1PBackward0");
+    expect(x.sigmoid().grad_fn?.name()).toBe("SigmoidBackward0");
     expect(x.isnan().grad_fn).toBeNull();
   });
 });

@@ -94,7 +94,7 @@ describe("view ops match PyTorch", () => {
         if (c.op === "squeeze_list") expect(gout.grad_fn).not.toBeNull();
         else expect(gout.grad_fn).toBeNull();
       } else {
-        expect(gout.grad_fn?.name, "grad_fn").toBe(c.grad_fn);
+        expect(gout.grad_fn?.name(), "grad_fn").toBe(c.grad_fn);
       }
     });
   }

@@ -288,9 +288,9 @@ describe("normal, and the *_like functions", () => {
     const a = torch.normal(m, 1);
     const b = torch.normal(0, s);
     const c = torch.normal(m, s);
-    expect(a.grad_fn?.name).toBe("NormalBackward1");
-    expect(b.grad_fn?.name).toBe("NormalBackward2");
-    expect(c.grad_fn?.name).toBe("NormalBackward3");
+    expect(a.grad_fn?.name()).toBe("NormalBackward1");
+    expect(b.grad_fn?.name()).toBe("NormalBackward2");
+    expect(c.grad_fn?.name()).toBe("NormalBackward3");
     a.sum().add(b.sum()).add(c.sum()).backward();
     expect(m.grad!.tolist()).toEqual([0, 0, 0]);
     expect(s.grad!.tolist()).toEqual([0, 0, 0]);

@@ -156,3 +156,21 @@ describe("get_state / set_state", () => {
     }
   });
 });
+
+describe("Generator.fillUint32 (bulk draws)", () => {
+  it("gives the same values and leaves the same state as one nextUint32 call per value", () => {
+    // sizes that end before, at and across the twister's 624-word blocks
+    for (const sizes of [[1, 622, 1, 1, 700], [624, 624], [3, 1250, 5], [0, 10]]) {
+      const bulk = new Generator().manual_seed(7);
+      const single = new Generator().manual_seed(7);
+      for (const n of sizes) {
+        const out = new Uint32Array(n);
+        bulk.fillUint32(out);
+        const expected = Uint32Array.from({ length: n }, () => single.nextUint32());
+        expect(out).toEqual(expected);
+      }
+      expect(Buffer.from(bulk.get_state()).toString("hex")).toBe(Buffer.from(single.get_state()).toString("hex"));
+      expect(bulk.nextUint32()).toBe(single.nextUint32());
+    }
+  });
+});

@@ -22,6 +22,9 @@ export const jsBackend: Backend = {
   write(storage: Storage, offset: number, values: TypedArray): void {
     ((storage as JsStorage).data as Float64Array).set(values as Float64Array, offset);
   },
+  borrow(storage: Storage, offset: number, length: number): TypedArray {
+    return (storage as JsStorage).data.subarray(offset, offset + length);
+  },
   fill,
   copy,
   unary,

@@ -75,7 +75,7 @@ describe("default_collate against PyTorch", () => {
     const a = f([1, 2]).requires_grad_();
     const b = f([3, 4]).requires_grad_();
     const batch = default_collate([a, b]) as Tensor;
-    expect(batch.grad_fn!.name).toBe("StackBackward0");
+    expect(batch.grad_fn!.name()).toBe("StackBackward0");
     batch.sum().backward();
     expect(a.grad!.tolist()).toEqual([1, 1]);
   });

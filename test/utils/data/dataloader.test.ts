@@ -280,7 +280,7 @@ describe("the TensorDataset batch fast path", () => {
   it("leaves tensors that require grad to stack, which records StackBackward0", () => {
     const w = torch.ones([4, 2]).requires_grad_();
     const [[xb]] = [...new DataLoader(new TensorDataset(w), { batch_size: 4 })];
-    expect(xb!.grad_fn!.name).toBe("StackBackward0");
+    expect(xb!.grad_fn!.name()).toBe("StackBackward0");
   });
 
   it("refuses an out-of-range sampler index as TensorDataset does", () => {
