@@ -109,3 +109,6 @@ export * as onnx from "./onnx/index.js";
 // no Node import here); "torch-ts/node" exports load / save for files too.
 export { load, save, UnpicklingError } from "./serialization/index.js";
 export type { LoadOptions, FileLike } from "./serialization/index.js";
+// In the browser (src/serialization/from_web.ts): torch.load and torch.safetensors.load also take a
+// fetch Response or a Blob / File and then return a Promise: `await torch.load(await fetch(url))`.
+export type { WebFile } from "./serialization/index.js";

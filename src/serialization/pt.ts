@@ -22,6 +22,7 @@ import { unpickle, UnpicklingError } from "./pickle.js";
 import { Pickler, PickleGlobal, PickleReduce } from "./pickler.js";
 import { finalizeTorchLeaf, TORCH_REDUCERS } from "./pt_rebuild.js";
 import { STORAGE_CLASS_FOR, storageLoader, StorageRef } from "./pt_storage.js";
+import { isWebFile, readWebFile, type WebFile } from "./from_web.js";
 
 export interface LoadOptions {
   /**
@@ -54,16 +55,23 @@ export type FileLike = Uint8Array | ArrayBuffer | ArrayBufferView | string;
  * described in src/serialization/pickle.ts (dict → plain object or Map, tuple → frozen array).
  *
  * Args:
- *   f: the file's bytes (`Uint8Array`, `ArrayBuffer`, a Node `Buffer`), or in Node a path.
+ *   f: the file's bytes (`Uint8Array`, `ArrayBuffer`, a Node `Buffer`), in Node a path, or a
+ *     web file: a `fetch` Response or a Blob / File, for which `load` returns a Promise (the
+ *     body is read asynchronously; see src/serialization/from_web.ts).
  *   map_location: accepted for PyTorch code; everything loads on the CPU.
  *   weights_only: true (the default); false is refused, since torch-ts cannot run pickled code.
  *
  * ```ts
  * const model = new nn.Linear(4, 2);
  * model.load_state_dict(torch.load<nn.StateDict>("linear.pt"));   // saved by PyTorch
+ * model.load_state_dict(await torch.load<nn.StateDict>(await fetch("linear.pt")));   // browser
  * ```
  */
-export function load<T = unknown>(f: FileLike, options: LoadOptions = {}): T {
+export function load<T = unknown>(f: WebFile, options?: LoadOptions): Promise<T>;
+export function load<T = unknown>(f: FileLike, options?: LoadOptions): T;
+export function load<T = unknown>(f: FileLike | WebFile, options?: LoadOptions): T | Promise<T>;
+export function load<T = unknown>(f: FileLike | WebFile, options: LoadOptions = {}): T | Promise<T> {
+  if (isWebFile(f)) return readWebFile(f, "torch.load").then((bytes) => load<T>(bytes, options));
   if (options.weights_only === false) {
     throw new ValueError(
       "torch-ts cannot load with weights_only=False: it never runs code from a checkpoint, so it loads only " +

@@ -30,6 +30,7 @@ import { fromTypedArray } from "../tensor/creation.js";
 import { numelOf } from "../tensor/shape.js";
 import { NotImplementedError, RuntimeError, ValueError } from "../errors.js";
 import { decodeStorage, DTYPE_BY_TORCH_NAME, type StorageType } from "./pt_storage.js";
+import { isWebFile, readWebFile, type WebFile } from "./from_web.js";
 
 /** What the reader throws for a malformed file: Python's `safetensors_rust.SafetensorError`. */
 export class SafetensorError extends Error {
@@ -245,9 +246,10 @@ export interface ByteSource {
   read(begin: number, end: number): Uint8Array;
 }
 
-function sourceOf(bytes: Uint8Array): ByteSource {
+function sourceOf(data: Uint8Array | ArrayBuffer): ByteSource {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`safetensors: expected the file's bytes as a Uint8Array, got ${pyTypeName(bytes)}`);
+    throw new TypeError(`safetensors: expected the file's bytes as a Uint8Array or ArrayBuffer, got ${pyTypeName(bytes)}`);
   }
   return { length: bytes.length, read: (begin, end) => bytes.subarray(begin, end) };
 }
@@ -372,7 +374,8 @@ function toTensor(source: ByteSource, dataStart: number, name: string, info: Ten
  * NotImplementedError.
  *
  * Args:
- *   data: the file's bytes.
+ *   data: the file's bytes (`Uint8Array` or `ArrayBuffer`), or a web file: a `fetch` Response
+ *     or a Blob / File, for which `load` returns a Promise (see src/serialization/from_web.ts).
  *
  * Returns: names to new tensors (copies: they do not share memory with `data`), in the order
  * of their offsets in the file.
@@ -380,9 +383,14 @@ function toTensor(source: ByteSource, dataStart: number, name: string, info: Ten
  * ```ts
  * const state = torch.safetensors.load(bytes);
  * model.load_state_dict(state);
+ * model.load_state_dict(await torch.safetensors.load(await fetch("model.safetensors")));  // browser
  * ```
  */
-export function load(data: Uint8Array): Record<string, Tensor> {
+export function load(data: WebFile): Promise<Record<string, Tensor>>;
+export function load(data: Uint8Array | ArrayBuffer): Record<string, Tensor>;
+export function load(data: Uint8Array | ArrayBuffer | WebFile): Record<string, Tensor> | Promise<Record<string, Tensor>>;
+export function load(data: Uint8Array | ArrayBuffer | WebFile): Record<string, Tensor> | Promise<Record<string, Tensor>> {
+  if (isWebFile(data)) return readWebFile(data, "safetensors.load").then((bytes) => load(bytes));
   checkHost();
   const source = sourceOf(data);
   const header = readHeader(source);
@@ -413,9 +421,9 @@ export class SafeOpen {
   private readonly infos: Map<string, TensorInfo>;
 
   /** Over a whole buffer, or a ByteSource that reads ranges on demand (what safe_open uses). */
-  constructor(data: Uint8Array | ByteSource) {
+  constructor(data: Uint8Array | ArrayBuffer | ByteSource) {
     checkHost();
-    this.source = data instanceof Uint8Array || !isByteSource(data) ? sourceOf(data as Uint8Array) : data;
+    this.source = data instanceof Uint8Array || !isByteSource(data) ? sourceOf(data as Uint8Array | ArrayBuffer) : data;
     this.header = readHeader(this.source);
     this.infos = new Map(this.header.tensors);
   }
