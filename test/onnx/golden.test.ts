@@ -17,6 +17,7 @@ import torch, { nn } from "../../src/index.js";
 import {
   decode, dims, expectClose, float32s, run, type Decoded, type DecodedAttribute,
 } from "./onnx_testing.js";
+import { fromBase64 } from "../harness/bytes.js";
 
 interface Numbers {
   shape: number[];
@@ -113,7 +114,7 @@ test("the fixture was written by scripts/golden/onnx.py", () => {
 });
 
 describe.each(golden.models)("$name", (g) => {
-  const theirs = decode(Buffer.from(g.onnx_base64, "base64"));
+  const theirs = decode(fromBase64(g.onnx_base64));
   const keys = Object.keys(g.state_dict);
 
   test("our schema reads PyTorch's file: versions, weights bit for bit, shapes", () => {

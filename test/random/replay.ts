@@ -11,6 +11,7 @@ import {
 import { Generator } from "../../src/random/generator.js";
 import type { RandomArray, RandomDType } from "../../src/random/checks.js";
 import { hexOfF32, hexOfF64, type GoldenCase, type GoldenStep } from "./golden.js";
+import { toHex } from "../harness/bytes.js";
 
 export function makeArray(dtype: string, n: number): RandomArray {
   switch (dtype) {
@@ -100,7 +101,7 @@ export function runStep(step: GoldenStep, gen: Generator): string[] {
     case "initial_seed":
       return [String(gen.initial_seed())];
     case "get_state":
-      return [Buffer.from(gen.get_state()).toString("hex")];
+      return [toHex(gen.get_state())];
     default:
       throw new Error(`unknown golden op ${step.op}`);
   }

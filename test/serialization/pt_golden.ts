@@ -9,6 +9,7 @@ import { expect } from "vitest";
 
 import torch, { nn, Tensor } from "../../src/index.js";
 import type { Storage } from "../../src/backend/backend.js";
+import { toHex } from "../harness/bytes.js";
 
 export const GOLDEN_DIR = "test/golden/pt";
 
@@ -107,7 +108,7 @@ export function expectLoaded(got: unknown, want: Encoded, path = "$", storages =
       return;
     case "bytes":
       expect(got, path).toBeInstanceOf(Uint8Array);
-      expect(Buffer.from(got as Uint8Array).toString("hex"), path).toBe(want.hex);
+      expect(toHex(got as Uint8Array), path).toBe(want.hex);
       return;
     case "size":
       expect(got, path).toBeInstanceOf(torch.Size);
