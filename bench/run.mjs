@@ -1,0 +1,231 @@
+#!/usr/bin/env node
+// torch-ts against its peers, in one run (issue 4).
+//
+//   npm run bench              (builds torch-ts, then this; sets bench/ up on first use)
+//   node bench/run.mjs [--quick] [--threads 1,2] [--only torch-ts,pytorch,...] [--skip-over S]
+//                      [--runner-timeout S] [--no-save] [--readme]
+//
+// Every torch-ts backend that torch.backends.list_backends() reports, and the peers: PyTorch
+// (Debian's python3-torch, whatever libblas.so.3 it loads) and numpy's float32 matmul (the OpenBLAS
+// yardstick) as Python subprocesses; onnxruntime-node, tfjs-wasm, tfjs-cpu and js-pytorch from
+// bench/node_modules. Each runner is a child process of its own, started at the thread count
+// (torch.set_num_threads; PyTorch's set_num_threads with OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and,
+// above one thread, OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS for numpy; onnxruntime's
+// intraOpNumThreads). tfjs and js-pytorch run one thread in Node, so they run once and their
+// figures stand in every thread count's table (marked ¹).
+//
+// All runners compute on the same float32 inputs (written once to a temporary folder), and each
+// result is checked against float64 reference values before it is timed. A time is the median of
+// samples after a warm-up (short runs timed in batches). Between runners a fixed scalar loop is
+// timed, and the CPU that other processes used is read from /proc/stat: both are printed with the
+// figures, since on a small shared machine they decide how far the figures can be trusted.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { WORKLOADS, prepare } from "./lib/workloads.mjs";
+import { machine, probe, cpuClock, otherLoad, load1 } from "./lib/machine.mjs";
+import { render, cpuLine } from "./lib/render.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const quick = args.includes("--quick");
+const threads = opt("--threads", "1,2").split(",").map(Number);
+const only = opt("--only", null)?.split(",");
+const save = !args.includes("--no-save");
+const python = process.env.TORCH_TS_BENCH_PYTHON ?? "/usr/bin/python3";
+const reportFile = opt("--report", null);
+
+const wanted = (key) => !only || only.some((o) => key === o || key.startsWith(`${o} `) || (o === "tfjs" && key.startsWith("tfjs")));
+
+/** Runs every runner and returns the results (what results/*.json hold). */
+async function measure() {
+  // --- setup: the peers live in bench/'s own package; PyTorch and numpy are Debian's. ------------
+  function pythonHas(module) {
+    return spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0;
+  }
+  if (!existsSync(join(here, "node_modules")) || !pythonHas("torch") || !pythonHas("numpy")) {
+    console.log("setting up the peers: bash bench/setup.sh (npm ci --prefix bench --ignore-scripts; apt-get install python3-torch python3-numpy)");
+    spawnSync("bash", [join(here, "setup.sh")], { stdio: "inherit", cwd: root });
+  }
+  if (!existsSync(join(root, "dist", "index.js"))) {
+    console.error("dist/ is missing: run `npm run build` first (npm run bench does)");
+    process.exit(1);
+  }
+
+  const leftOut = [
+    ["tfjs-node", "cannot be installed here: its install script downloads libtensorflow (no outside network)"],
+  ];
+  const havePython = { torch: pythonHas("torch"), numpy: pythonHas("numpy") };
+  if (!havePython.torch) leftOut.push(["PyTorch", `${python} has no torch (apt-get install python3-torch)`]);
+  if (!havePython.numpy) leftOut.push(["numpy", `${python} has no numpy (apt-get install python3-numpy)`]);
+  const haveNode = (pkg) => existsSync(join(here, "node_modules", ...pkg.split("/"), "package.json"));
+  for (const pkg of ["onnxruntime-node", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "js-pytorch"]) {
+    if (!haveNode(pkg)) leftOut.push([pkg, "not in bench/node_modules (npm ci --prefix bench --ignore-scripts)"]);
+  }
+
+  const backends = JSON.parse(
+    spawnSync(process.execPath, ["--input-type=module", "-e",
+      "const { default: t } = await import('./dist/index.js'); console.log(JSON.stringify(t.backends.list_backends())); process.exit(0);"],
+    { cwd: root, encoding: "utf8" }).stdout.trim().split("\n").pop(),
+  );
+
+  // --- the plan: one child process per (runner, thread count) ---------------------------------------
+  const node = (file) => [process.execPath, join(here, "runners", file)];
+  const plan = [];
+  for (const t of threads) {
+    for (const b of backends) plan.push({ key: `torch-ts ${b}`, backend: b, threads: t, cmd: node("torchts.mjs"), extra: { backend: b } });
+    const pyEnv = {
+      OMP_NUM_THREADS: String(t),
+      OPENBLAS_NUM_THREADS: String(t),
+      ...(t > 1 ? { OMP_WAIT_POLICY: "PASSIVE" } : {}),
+    };
+    if (havePython.torch) plan.push({ key: "pytorch", threads: t, cmd: [python, join(here, "runners", "python_runner.py"), "torch"], env: pyEnv });
+    if (havePython.numpy) plan.push({ key: "numpy", threads: t, cmd: [python, join(here, "runners", "python_runner.py"), "numpy"], env: pyEnv });
+    if (haveNode("onnxruntime-node")) plan.push({ key: "ort", threads: t, cmd: node("ort.mjs") });
+  }
+  if (haveNode("@tensorflow/tfjs") && haveNode("@tensorflow/tfjs-backend-wasm")) plan.push({ key: "tfjs-wasm", threads: threads[0], single: true, cmd: node("tfjs.mjs"), extra: { tfjs_backend: "wasm" } });
+  if (haveNode("@tensorflow/tfjs")) plan.push({ key: "tfjs-cpu", threads: threads[0], single: true, cmd: node("tfjs.mjs"), extra: { tfjs_backend: "cpu" } });
+  if (haveNode("js-pytorch")) plan.push({ key: "js-pytorch", threads: threads[0], single: true, cmd: node("jspytorch.mjs") });
+  const runs = plan.filter((p) => wanted(p.key));
+
+  // --- inputs and reference values -----------------------------------------------------------------
+  const workloads = WORKLOADS.filter((w) => !(quick && w.big));
+  const dir = mkdtempSync(join(tmpdir(), "torch-ts-bench-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  process.on("SIGINT", () => process.exit(130));
+  const t0 = performance.now();
+  const spec = prepare(workloads, dir);
+  const budget = { budget_s: quick ? 0.15 : 0.35, skip_over_s: Number(opt("--skip-over", quick ? 5 : 20)) };
+
+  const info = machine();
+  console.log(`torch-ts benchmark: ${cpuLine(info)}, ${info.logical_cpus} logical CPUs, ${info.memory_gib} GiB, Linux ${info.kernel}, Node ${info.node}`);
+  console.log(`torch-ts backends: ${backends.join(", ")}; threads ${threads.join(", ")}; ${runs.length} runner processes${quick ? " (--quick: short budgets, no 4096³ rows)" : ""}`);
+  for (const [name, why] of leftOut) console.log(`left out: ${name}: ${why}`);
+  console.log(`inputs and float64 references ready in ${((performance.now() - t0) / 1e3).toFixed(1)} s\n`);
+
+  // OpenBLAS picks slower kernels where these are set (see the env notes); the BLAS peers run without them.
+  const childEnv = { ...process.env };
+  delete childEnv.OPENBLAS_CORETYPE;
+  delete childEnv.OPENBLAS_L2_SIZE;
+
+  const runnerTimeout = Number(opt("--runner-timeout", 300));
+
+  function runChild(p) {
+    const specFile = join(dir, `spec-${runs.indexOf(p)}.json`);
+    const outFile = join(dir, `out-${runs.indexOf(p)}.json`);
+    writeFileSync(specFile, JSON.stringify({ ...budget, threads: p.threads, ...p.extra, workloads: spec }));
+    return new Promise((resolve) => {
+      const child = spawn(p.cmd[0], [...p.cmd.slice(1), specFile, outFile], {
+        cwd: root,
+        env: { ...childEnv, ...p.env },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let err = "";
+      // A runner that hangs (a thread pool that never wakes) is ended: its rows read "failed".
+      const timer = setTimeout(() => {
+        err += `\ntimed out after ${runnerTimeout} s`;
+        child.kill("SIGKILL");
+      }, runnerTimeout * 1e3);
+      child.stderr.on("data", (d) => {
+        err += d;
+        if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        let out = null;
+        try {
+          out = JSON.parse(readFileSync(outFile, "utf8"));
+        } catch {}
+        resolve({ code, out, stderr: err });
+      });
+    });
+  }
+
+  const probes = [];
+  const clockStart = cpuClock();
+  const started = performance.now();
+  for (const p of runs) {
+    probes.push(probe());
+    const c0 = cpuClock();
+    const s = performance.now();
+    process.stdout.write(`${p.key.padEnd(18)} ${p.single ? "1 thread (its only setting)" : `${p.threads} thread${p.threads > 1 ? "s" : ""}`} ... `);
+    const { code, out, stderr } = await runChild(p);
+    p.out = out;
+    p.seconds = (performance.now() - s) / 1e3;
+    p.other_load = otherLoad(c0, cpuClock());
+    const rows = Object.values(out?.rows ?? {});
+    const failed = rows.filter((r) => r.status === "failed").length;
+    console.log(`${p.seconds.toFixed(1)} s${failed ? `, ${failed} FAILED` : ""}${p.other_load !== null ? `, other load ${p.other_load.toFixed(2)} cores` : ""}`);
+    if (code !== 0 || !out) {
+      p.error = stderr.trim().split("\n").slice(-3).join(" / ");
+      console.log(`  runner exited ${code ?? "(killed)"}: ${p.error}`);
+    }
+    for (const [id, r] of Object.entries(out?.rows ?? {})) if (r.status === "failed") console.log(`  ${id}: ${r.reason}`);
+  }
+  probes.push(probe());
+  const elapsed = (performance.now() - started) / 1e3;
+  const load = otherLoad(clockStart, cpuClock());
+  const quiet = Math.min(...probes);
+  const noise = {
+    probe_s: probes,
+    probe_spread: Math.max(...probes) / quiet - 1,
+    probe_median_slowdown: [...probes].sort((a, b) => a - b)[probes.length >> 1] / quiet - 1,
+    other_load_cores: load,
+    loadavg_1min_end: load1(),
+  };
+
+  return {
+    date: new Date().toISOString(),
+    quick,
+    machine: info,
+    threads,
+    budget,
+    left_out: Object.fromEntries(leftOut),
+    noise,
+    elapsed_s: elapsed,
+    workloads: spec.map(({ inputs, checks, ...w }) => w),
+    runs: runs.map(({ cmd, env, ...p }) => ({ ...p, env })),
+  };
+}
+
+// --- report ------------------------------------------------------------------------------------
+// --report FILE prints (and with --readme writes) the tables of an earlier run instead of running.
+const results = reportFile ? JSON.parse(readFileSync(reportFile, "utf8")) : await measure();
+const { text, md, targets } = render(results);
+results.targets = targets;
+console.log(`\n${text}`);
+
+if (save && !reportFile) {
+  const out = join(here, "results");
+  mkdirSync(out, { recursive: true });
+  const stamp = `${results.date.replace(/[:.]/g, "-")}${quick ? "-quick" : ""}`;
+  writeFileSync(join(out, `${stamp}.json`), JSON.stringify(results, null, 1));
+  // latest.* (what the README shows) come from full runs only.
+  if (!quick) {
+    writeFileSync(join(out, "latest.json"), JSON.stringify(results, null, 1));
+    writeFileSync(join(out, "latest.md"), md);
+  }
+  console.log(`wrote bench/results/${stamp}.json${quick ? "" : ", latest.json and latest.md (the README's table)"}`);
+}
+// --readme: the table goes into README.md between <!-- bench:start --> and <!-- bench:end -->.
+if (args.includes("--readme")) {
+  const readme = join(root, "README.md");
+  const old = readFileSync(readme, "utf8");
+  const [start, end] = ["<!-- bench:start -->", "<!-- bench:end -->"];
+  const a = old.indexOf(start);
+  const b = old.indexOf(end);
+  if (a < 0 || b < a) console.log(`--readme: README.md has no ${start} ... ${end} markers; nothing written`);
+  else {
+    writeFileSync(readme, `${old.slice(0, a + start.length)}\n${md}\n${old.slice(b)}`);
+    console.log("wrote the table into README.md");
+  }
+}
+// A wrong torch-ts result fails the run; a peer's failure is a cell of the table (and listed above).
+const wrong = results.runs.filter((r) => r.key.startsWith("torch-ts") && (!r.out || r.out.partial || Object.values(r.out.rows).some((x) => x.status === "failed")));
+if (wrong.length) console.log(`torch-ts failed in: ${wrong.map((r) => `${r.key} at ${r.threads}t`).join(", ")}`);
+process.exit(wrong.length ? 1 : 0);
