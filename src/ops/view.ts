@@ -5,7 +5,7 @@
  */
 
 import { Tensor } from "../tensor/tensor.js";
-import { numelOf, viewStrides, wrapDim } from "../tensor/shape.js";
+import { copyDims, numelOf, viewStrides, wrapDim } from "../tensor/shape.js";
 import { record } from "../autograd/graph.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { newTensor, sumToShape } from "./common.js";
@@ -104,11 +104,14 @@ export function unsafeView(fresh: Tensor, shape: readonly number[]): Tensor {
 export function transpose(t: Tensor, dim0: number, dim1: number, name = "TransposeBackward0"): Tensor {
   const nd = t.ndim;
   const [a, b] = [wrapDim(dim0, nd), wrapDim(dim1, nd)];
-  const shape = t.shape.slice();
-  const strides = t._strides.slice();
+  const shape = copyDims(t._shape);
+  const strides = copyDims(t._strides);
   if (nd > 0) {
-    [shape[a], shape[b]] = [shape[b]!, shape[a]!];
-    [strides[a], strides[b]] = [strides[b]!, strides[a]!];
+    const [sa, ta] = [shape[a]!, strides[a]!];
+    shape[a] = shape[b]!;
+    strides[a] = strides[b]!;
+    shape[b] = sa;
+    strides[b] = ta;
   }
   return record(name, [t], t._viewAs(shape, strides), ([g]) => [g!.transpose(dim0, dim1)]);
 }

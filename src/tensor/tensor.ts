@@ -9,7 +9,7 @@
 import type { Storage, StridedView } from "../backend/backend.js";
 import { defaultBackend } from "../backend/registry.js";
 import { DType, float32, type TypedArray } from "./dtype.js";
-import { Size, makeSize } from "./size.js";
+import { Size, internSize, makeSize } from "./size.js";
 import { contiguousStrides, isContiguous, numelOf, wrapDim } from "./shape.js";
 import { cpu, type device } from "./device.js";
 import { IndexError, RuntimeError } from "../errors.js";
@@ -63,7 +63,7 @@ export class Tensor {
     this._storage = storage;
     // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
     // cost of a small op's new tensor).
-    this._shape = shape instanceof Size ? shape : shape.length === 0 ? SCALAR_SIZE : makeSize(shape);
+    this._shape = shape instanceof Size ? shape : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
     this._strides = strides ? strides.slice() : contiguousStrides(shape);
     this._offset = offset;
   }

@@ -17,10 +17,14 @@ export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
   const x = dataOf(a) as Float32Array | Float64Array | Int32Array;
   const y = dataOf(b) as Float32Array | Float64Array | Int32Array;
   const o = dataOf(out) as Float32Array | Float64Array | Int32Array;
-  const batchShape = out.shape.slice(0, nd - 2);
-  let batches = 1;
-  for (const s of batchShape) batches *= s;
   if (dataOf(a) instanceof BigInt64Array) return matmulInt64(out, a, b);
+  if (nd === 2) return matmul2d(o, out.offset, oRow, oCol, x, a.offset, aRow, aCol, y, b.offset, bRow, bCol, M, N, K);
+  const batchShape: number[] = [];
+  let batches = 1;
+  for (let d = 0; d < nd - 2; d++) {
+    batchShape.push(out.shape[d]!);
+    batches *= out.shape[d]!;
+  }
   const acc = new Float64Array(N);
   const counter = new Array<number>(batchShape.length).fill(0);
   for (let bi = 0; bi < batches; bi++) {
@@ -48,6 +52,31 @@ export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
     }
   }
 }
+
+type NumberArray = Float32Array | Float64Array | Int32Array;
+
+/** One product of the 2-D case (most calls: Linear's), without the batch walk's allocations. */
+function matmul2d(
+  o: NumberArray, po: number, oRow: number, oCol: number,
+  x: NumberArray, pa: number, aRow: number, aCol: number,
+  y: NumberArray, pb: number, bRow: number, bCol: number,
+  M: number, N: number, K: number,
+): void {
+  const acc = N <= scratch.length ? scratch : new Float64Array(N);
+  for (let i = 0; i < M; i++) {
+    acc.fill(0, 0, N);
+    for (let k = 0; k < K; k++) {
+      const aik = x[pa + i * aRow + k * aCol]!;
+      const rowB = pb + k * bRow;
+      for (let j = 0; j < N; j++) acc[j]! += aik * y[rowB + j * bCol]!;
+    }
+    const rowO = po + i * oRow;
+    for (let j = 0; j < N; j++) o[rowO + j * oCol] = acc[j]!;
+  }
+}
+
+/** Row accumulators for matmul2d (a kernel never re-enters itself, so one is enough). */
+const scratch = new Float64Array(1024);
 
 /** int64 products, wrapping modulo 2^64 like C. Rare, so it walks every element by index. */
 function matmulInt64(out: StridedView, a: StridedView, b: StridedView): void {
