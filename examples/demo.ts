@@ -18,6 +18,7 @@
  *   --epochs N     epochs to train (default 25; the learning-rate cycle spans them)
  *   --quick        a short run for CI: 2 epochs
  *   --save PATH    where to write the weights (default build/mnist_mlp.safetensors)
+ *   --threads N    torch.set_num_threads(N) (default: one per core)
  *   --export PATH  write the images, labels and split as safetensors and exit (for the reference)
  */
 
@@ -32,12 +33,14 @@ const { DataLoader, TensorDataset, random_split } = torch.utils.data;
 
 const { values: args } = parseArgs({
   options: {
+    threads: { type: "string" },
     epochs: { type: "string" },
     quick: { type: "boolean", default: false },
     save: { type: "string", default: "build/mnist_mlp.safetensors" },
     export: { type: "string" },
   },
 });
+if (args.threads !== undefined) torch.set_num_threads(Number(args.threads));
 const epochs = args.epochs !== undefined ? Number(args.epochs) : args.quick ? 2 : 25;
 if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs: expected a positive integer, got ${args.epochs}`);
 

@@ -111,6 +111,18 @@ function gatherRows(t: Tensor, rows: readonly number[]): Tensor {
   const src = t._storage;
   const dst = out._storage;
   const n = t.shape[0]!;
+  const from = src.backend.borrow;
+  const to = dst.backend.borrow;
+  if (from && to) {
+    // Typed-array storage on both sides: one copy per row, straight from view to view.
+    const whole = from(src, t._offset, n * rowSize);
+    const into = to(dst, 0, rows.length * rowSize);
+    rows.forEach((r, k) => {
+      const row = r < 0 ? r + n : r;
+      (into as Float32Array).set((whole as Float32Array).subarray(row * rowSize, (row + 1) * rowSize), k * rowSize);
+    });
+    return out;
+  }
   rows.forEach((r, k) => {
     const row = r < 0 ? r + n : r;
     dst.backend.write(dst, k * rowSize, src.backend.read(src, t._offset + row * rowSize, rowSize));
