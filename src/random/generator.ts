@@ -11,6 +11,9 @@ const M = 397; // MERSENNE_STATE_M
 const MATRIX_A = 0x9908b0df;
 const UMASK = 0x80000000;
 const LMASK = 0x7fffffff;
+// The same masks as int32 bit patterns, for the Int32Array alias of the state.
+const UMASK_I32 = UMASK | 0;
+const MATRIX_A_I32 = MATRIX_A | 0;
 
 /** c10::detail::default_rng_seed_val: the seed of a `torch.Generator()` never seeded. */
 const DEFAULT_RNG_SEED = 67280421310721n;
@@ -97,6 +100,7 @@ export class Generator {
 
   // mt19937_data_pod: the twister state, and the read position.
   private readonly mt = new Uint32Array(N);
+  private readonly mti = new Int32Array(this.mt.buffer);
   private left = 1;
   private next = 0;
   private seed64 = 0n;
@@ -257,7 +261,9 @@ export class Generator {
    * `nextUint32()` calls, in one loop (a bulk kernel, e.g. bernoulli_, draws tens of thousands).
    */
   fillUint32(out: Uint32Array): void {
-    const mt = this.mt;
+    const mt = this.mti;
+    // Written through an Int32Array alias: the same bits, in int32 arithmetic (see twist).
+    const dst = new Int32Array(out.buffer, out.byteOffset, out.length);
     const n = out.length;
     let i = 0;
     while (i < n) {
@@ -269,9 +275,9 @@ export class Generator {
         let y = mt[k]!;
         y ^= y >>> 11;
         y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
+        y ^= (y << 15) & (0xefc60000 | 0);
         y ^= y >>> 18;
-        out[i] = y;
+        dst[i] = y;
       }
       this.next = k;
       this.left -= take - 1;
@@ -314,18 +320,20 @@ export class Generator {
 
   /** next_state(): the MT19937 twist of all 624 words. */
   private twist(): void {
-    const mt = this.mt;
+    // On the Int32Array alias of the state: words at or above 2^31 are not small integers to V8
+    // as uint32, and the loop would run in floating point (the bits are the same either way).
+    const mt = this.mti;
     let k = 0;
     for (; k < N - M; k++) {
-      const y = (mt[k]! & UMASK) | (mt[k + 1]! & LMASK);
-      mt[k] = mt[k + M]! ^ (y >>> 1) ^ (mt[k + 1]! & 1 ? MATRIX_A : 0);
+      const y = (mt[k]! & UMASK_I32) | (mt[k + 1]! & LMASK);
+      mt[k] = mt[k + M]! ^ (y >>> 1) ^ (mt[k + 1]! & 1 ? MATRIX_A_I32 : 0);
     }
     for (; k < N - 1; k++) {
-      const y = (mt[k]! & UMASK) | (mt[k + 1]! & LMASK);
-      mt[k] = mt[k + M - N]! ^ (y >>> 1) ^ (mt[k + 1]! & 1 ? MATRIX_A : 0);
+      const y = (mt[k]! & UMASK_I32) | (mt[k + 1]! & LMASK);
+      mt[k] = mt[k + M - N]! ^ (y >>> 1) ^ (mt[k + 1]! & 1 ? MATRIX_A_I32 : 0);
     }
-    const y = (mt[N - 1]! & UMASK) | (mt[0]! & LMASK);
-    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (mt[0]! & 1 ? MATRIX_A : 0);
+    const y = (mt[N - 1]! & UMASK_I32) | (mt[0]! & LMASK);
+    mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (mt[0]! & 1 ? MATRIX_A_I32 : 0);
     this.left = N;
     this.next = 0;
   }
