@@ -143,9 +143,10 @@ describe.each(backendsUnderTest)("matrix products on the %s backend", (name) => 
 });
 
 describe("torch.backends", () => {
-  it("defaults to wasm where it loads, unless TORCH_TS_BACKEND says otherwise", () => {
+  it("defaults to native, then wasm, where they load, unless TORCH_TS_BACKEND says otherwise", () => {
     const fromEnv = process.env.TORCH_TS_BACKEND;
-    expect(torch.backends.get_backend()).toBe(fromEnv ?? (torch.backends.wasm.is_available() ? "wasm" : "js"));
+    const loaded = torch.backends.native.is_available() ? "native" : torch.backends.wasm.is_available() ? "wasm" : "js";
+    expect(torch.backends.get_backend()).toBe(fromEnv ?? loaded);
     expect(torch.backends.list_backends()).toContain("js");
   });
 

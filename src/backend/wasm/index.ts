@@ -6,15 +6,24 @@
  * `matmul` runs a SIMD128 GEMM in WebAssembly where `supports` says it pays (MIN_WORK
  * multiply-adds) and the JS reference below that, for other dtypes, and until an asynchronously
  * compiled module is ready.
+ *
+ * Where the engine has shared memory and workers (Node; a browser page that is
+ * `crossOriginIsolated`), the default backend also loads the shared build of the kernel and runs
+ * products of at least THREAD_MIN_WORK multiply-adds on `torch.get_num_threads()` threads: the
+ * caller and workers (./pool.ts). Elsewhere every product runs on the calling thread, and
+ * `threading()` says why.
  */
 
-import type { Backend, KernelName, Storage, StridedView } from "../backend.js";
+import type { AdamStep, Backend, KernelName, SgdStep, Storage, StridedView } from "../backend.js";
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { JsStorage } from "../js/storage.js";
 import { matmul as jsMatmul } from "../js/matmul.js";
+import { get_num_threads } from "../threads.js";
 import { compileGemm, compileGemmAsync, preferredVariant, type GemmModule } from "./loader.js";
-import { WasmMatmul } from "./matmul.js";
+import { createSharedMemory, THREAD_MIN_WORK, WasmMatmul } from "./matmul.js";
+import { threadingUnavailableReason } from "./pool.js";
+import { WasmOptim } from "./optim.js";
 
 /**
  * Products smaller than this many multiply-adds (batches · M · N · K) stay in JS. Measured on a
@@ -29,45 +38,97 @@ export interface WasmBackend extends Backend {
   readonly variant: GemmModule["variant"] | null;
   /** Resolves once the kernel is compiled (at once where compilation was synchronous). */
   readonly ready: Promise<void>;
+  /** Threads that large products run on, the calling thread included. */
+  threads(): number;
+  /** Which threading it chose and why, e.g. "2 threads (1 worker + caller)". */
+  threading(): string;
+  /** @internal Threads the last product run in WebAssembly took, the caller included. */
+  readonly lastThreads: number;
 }
+
+/** What a wasm backend runs besides its own-memory kernel. */
+export interface WasmBackendOptions {
+  /**
+   * The shared build of the kernel, for products of at least THREAD_MIN_WORK multiply-adds on
+   * `torch.get_num_threads()` threads. Smaller products stay on the own-memory build: copying
+   * into a shared buffer costs about 1 µs more a product, a quarter of a 32x32x64 one.
+   */
+  shared?: GemmModule | Promise<GemmModule | null> | null;
+  /** What `threading()` says without a shared build (why there is none). */
+  singleThreadReason?: string;
+}
+
+const settle = <T>(m: T | Promise<T | null>, set: (m: T | null) => void): Promise<void> =>
+  m instanceof Promise ? m.then(set, () => set(null)) : Promise.resolve(set(m));
 
 /**
  * A wasm backend over a compiled kernel, or over one still compiling (matrix products run on JS
  * until it resolves). `name` lets tests and benchmarks hold two builds side by side.
  */
-export function createWasmBackend(module: GemmModule | Promise<GemmModule | null>, name = "wasm"): WasmBackend {
+export function createWasmBackend(
+  module: GemmModule | Promise<GemmModule | null>,
+  name = "wasm",
+  options: WasmBackendOptions = {},
+): WasmBackend {
   let gemm: WasmMatmul | null = null;
-  const ready =
-    module instanceof Promise
-      ? module.then(
-          (m) => void (gemm = m ? new WasmMatmul(m) : null),
-          () => void (gemm = null), // the engine refused the module: products stay on JS
-        )
-      : Promise.resolve(void (gemm = new WasmMatmul(module)));
+  let threaded: WasmMatmul | null = null;
+  let last: WasmMatmul | null = null;
+  // A refused module leaves products on JS (or, for the shared build, on one thread).
+  const ready = Promise.all([
+    settle(module, (m) => void (gemm = m ? new WasmMatmul(m) : null)),
+    settle(options.shared ?? null, (m) => void (threaded = m ? new WasmMatmul(m) : null)),
+  ]).then(() => undefined);
+  // The thread count is read at each use rather than subscribed to (threads.ts onNumThreads):
+  // a listener would keep every backend ever made, and its workers, alive.
+  const pool = (): WasmMatmul | null => {
+    if (threaded) threaded.threads = get_num_threads();
+    return threaded;
+  };
 
-  const runs = (a: StridedView, b: StridedView, out: StridedView): boolean => {
-    if (gemm === null) return false;
-    if (a.storage.dtype !== float32 || b.storage.dtype !== float32 || out.storage.dtype !== float32) return false;
+  const runs = (a: StridedView, b: StridedView, out: StridedView): number => {
+    if (gemm === null) return 0;
+    if (a.storage.dtype !== float32 || b.storage.dtype !== float32 || out.storage.dtype !== float32) return 0;
     const nd = out.shape.length;
     let work = a.shape[nd - 1]!;
     for (const s of out.shape) work *= s;
-    return work >= MIN_WORK;
+    return work >= MIN_WORK ? work : 0;
   };
 
+  const steps = fusedSteps();
   const backend: WasmBackend = {
     // Every kernel not defined below is the JS backend's, on the same storage.
     ...jsBackend,
+    ...steps,
     name,
     get variant() {
       return gemm?.module.variant ?? null;
     },
     ready,
+    get lastThreads() {
+      return last?.lastThreads ?? 1;
+    },
+    threads(): number {
+      const t = pool();
+      return gemm === null || t === null || t.workerFailure !== null ? 1 : t.threads;
+    },
+    threading(): string {
+      const t = pool();
+      if (gemm === null) return "1 thread: the kernel is not loaded";
+      if (t === null) return `1 thread: ${options.singleThreadReason ?? "no shared-memory build of the kernel"}`;
+      if (t.workerFailure !== null) return `1 thread: workers failed to start (${t.workerFailure})`;
+      const n = t.threads;
+      if (n === 1) return "1 thread: torch.set_num_threads(1)";
+      return `${n} threads (${n - 1} worker${n > 2 ? "s" : ""} + caller)`;
+    },
     allocate(dtype: DType, length: number): Storage {
       return new JsStorage(backend, dtype, length);
     },
     matmul(out: StridedView, a: StridedView, b: StridedView): void {
-      if (runs(a, b, out)) gemm!.run(out, a, b);
-      else jsMatmul(out, a, b);
+      const work = runs(a, b, out);
+      if (work === 0) return jsMatmul(out, a, b);
+      const t = work >= THREAD_MIN_WORK ? pool() : null;
+      last = t !== null && t.threads > 1 ? t : gemm;
+      last!.run(out, a, b);
     },
     /**
      * Only float32 `matmul` runs here; `sizes` for it are its multiply-add counts ([M, N, K], or
@@ -81,6 +142,29 @@ export function createWasmBackend(module: GemmModule | Promise<GemmModule | null
   return backend;
 }
 
+let optim: WasmOptim | null | undefined;
+
+/**
+ * The fused SGD / Adam steps (./optim.ts), shared by every wasm backend; none (the optimizer
+ * then runs its JS pass) if the engine refuses the module.
+ */
+function fusedSteps(): Pick<Backend, "sgdStep" | "adamStep"> {
+  if (optim === undefined) {
+    try {
+      optim = new WasmOptim();
+    } catch {
+      optim = null;
+    }
+  }
+  const k = optim;
+  if (k === null) return {};
+  return {
+    sgdStep: (p: StridedView, g: StridedView, buf: StridedView | null, h: SgdStep, first: boolean) => k.sgd(p, g, buf, h, first),
+    adamStep: (p: StridedView, g: StridedView, m: StridedView, v: StridedView, vmax: StridedView | null, h: AdamStep) =>
+      k.adam(p, g, m, v, vmax, h),
+  };
+}
+
 /** Why the default wasm backend is missing, or null when it loaded. */
 export let wasmUnavailableReason: string | null = null;
 
@@ -90,7 +174,19 @@ function createDefault(): WasmBackend | null {
     wasmUnavailableReason = "this JavaScript engine has no WebAssembly SIMD";
     return null;
   }
-  return createWasmBackend(compileGemm(variant) ?? compileGemmAsync(variant));
+  let reason = threadingUnavailableReason();
+  if (reason === null) {
+    try {
+      createSharedMemory();
+    } catch {
+      reason = "this engine could not create a shared WebAssembly.Memory";
+    }
+  }
+  const shared = reason === null ? (compileGemm(variant, true) ?? compileGemmAsync(variant, true)) : null;
+  return createWasmBackend(compileGemm(variant) ?? compileGemmAsync(variant), "wasm", {
+    shared,
+    singleThreadReason: reason ?? undefined,
+  });
 }
 
 /** The default wasm backend (the best kernel build this engine runs), or null without SIMD. */

@@ -1,7 +1,8 @@
 /**
  * Loads the WebAssembly GEMM kernel: the relaxed-SIMD build where the engine accepts it, the plain
  * SIMD128 build otherwise, and nothing where WebAssembly SIMD is missing (the backend then stays
- * off and torch-ts runs on JS).
+ * off and torch-ts runs on JS). Each comes in two forms: over the module's own memory, and over an
+ * imported shared memory for the threaded backend (./pool.ts), where SharedArrayBuffer exists.
  *
  * The bytes are embedded (src/backend/wasm/generated, written by scripts/build-wasm.mjs), so no
  * file or network access is needed in Node or in a browser. The module (about 5 KB) compiles
@@ -11,7 +12,7 @@
  * (`torch.backends.wasm.ready()`).
  */
 
-import { gemmRelaxedSimd, gemmSimd } from "./generated/gemm.js";
+import { gemmRelaxedSimd, gemmRelaxedSimdShared, gemmSimd, gemmSimdShared } from "./generated/gemm.js";
 import { enableRelaxedSimdInNode } from "./node_flags.js";
 
 /** The exports of src/backend/wasm/assembly/gemm.ts. */
@@ -25,13 +26,21 @@ interface GemmExports {
     work: number,
   ): void;
   workBytes(M: number, N: number, K: number): number;
+  /** Task `t` of the job whose header is at byte `job` (see assembly/gemm.ts). */
+  runTask(job: number, t: number, work: number): void;
 }
 
-/** One compiled build of the kernel; `instantiate` gives it a fresh memory. */
+/**
+ * One compiled build of the kernel. `instantiate` gives the own-memory build a fresh memory; the
+ * shared build must be given its (shared) memory.
+ */
 export interface GemmModule {
   /** "relaxed_simd" (fused multiply-add tile) or "simd" (multiply, then add). */
   readonly variant: "relaxed_simd" | "simd";
-  instantiate(): GemmExports;
+  /** Whether this is the build over an imported shared memory, which threads run together. */
+  readonly shared: boolean;
+  readonly module: WebAssembly.Module;
+  instantiate(memory?: WebAssembly.Memory): GemmExports;
 }
 
 export type { GemmExports };
@@ -43,55 +52,62 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function moduleOf(variant: GemmModule["variant"], module: WebAssembly.Module): GemmModule {
+function moduleOf(variant: GemmModule["variant"], shared: boolean, module: WebAssembly.Module): GemmModule {
   return {
     variant,
-    instantiate: () => new WebAssembly.Instance(module, {}).exports as unknown as GemmExports,
+    shared,
+    module,
+    instantiate: (memory?: WebAssembly.Memory) => {
+      if (shared && !memory) throw new Error("the shared build of the GEMM needs its shared memory");
+      const imports: WebAssembly.Imports = shared ? { env: { memory: memory! } } : {};
+      return new WebAssembly.Instance(module, imports).exports as unknown as GemmExports;
+    },
   };
 }
 
-let plainBytes: Uint8Array<ArrayBuffer> | null = null;
-let relaxedBytes: Uint8Array<ArrayBuffer> | null = null;
+const sources = {
+  simd: { own: gemmSimd, shared: gemmSimdShared },
+  relaxed_simd: { own: gemmRelaxedSimd, shared: gemmRelaxedSimdShared },
+} as const;
+const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
 
 /**
  * The bytes of one build, or null where this engine rejects them. Relaxed SIMD is tried after
  * switching on Node 20's flag for it (Node 22 and current browsers have it by default).
  */
-function bytesOf(variant: GemmModule["variant"]): Uint8Array<ArrayBuffer> | null {
+function bytesOf(variant: GemmModule["variant"], shared = false): Uint8Array<ArrayBuffer> | null {
   if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") return null;
-  if (variant === "simd") {
-    plainBytes ??= decodeBase64(gemmSimd);
-    return WebAssembly.validate(plainBytes) ? plainBytes : null;
-  }
-  relaxedBytes ??= decodeBase64(gemmRelaxedSimd);
-  if (WebAssembly.validate(relaxedBytes)) return relaxedBytes;
-  if (!enableRelaxedSimdInNode()) return null;
-  return WebAssembly.validate(relaxedBytes) ? relaxedBytes : null;
+  const key = `${variant}/${shared}`;
+  let bytes = decoded.get(key);
+  if (!bytes) decoded.set(key, (bytes = decodeBase64(sources[variant][shared ? "shared" : "own"])));
+  if (WebAssembly.validate(bytes)) return bytes;
+  if (variant !== "relaxed_simd" || !enableRelaxedSimdInNode()) return null;
+  return WebAssembly.validate(bytes) ? bytes : null;
 }
 
-/** Whether this engine runs the given build. */
-export function isVariantAvailable(variant: GemmModule["variant"]): boolean {
-  return bytesOf(variant) !== null;
+/** Whether this engine runs the given build (`shared`: the threaded form of it). */
+export function isVariantAvailable(variant: GemmModule["variant"], shared = false): boolean {
+  return bytesOf(variant, shared) !== null;
 }
 
 /**
  * Compiles one build synchronously; null where the engine rejects it or refuses a synchronous
- * compile (then `compileGemmAsync` is the way).
+ * compile (then `compileGemmAsync` is the way). `shared` picks the threaded form.
  */
-export function compileGemm(variant: GemmModule["variant"]): GemmModule | null {
-  const bytes = bytesOf(variant);
+export function compileGemm(variant: GemmModule["variant"], shared = false): GemmModule | null {
+  const bytes = bytesOf(variant, shared);
   if (!bytes) return null;
   try {
-    return moduleOf(variant, new WebAssembly.Module(bytes));
+    return moduleOf(variant, shared, new WebAssembly.Module(bytes));
   } catch {
     return null;
   }
 }
 
-export async function compileGemmAsync(variant: GemmModule["variant"]): Promise<GemmModule | null> {
-  const bytes = bytesOf(variant);
+export async function compileGemmAsync(variant: GemmModule["variant"], shared = false): Promise<GemmModule | null> {
+  const bytes = bytesOf(variant, shared);
   if (!bytes) return null;
-  return moduleOf(variant, await WebAssembly.compile(bytes));
+  return moduleOf(variant, shared, await WebAssembly.compile(bytes));
 }
 
 /** The best build this engine runs: relaxed SIMD unless `TORCH_TS_WASM_RELAXED_SIMD=0`. */

@@ -9,10 +9,18 @@
  * transposed), steps and zero (broadcast) strides. Only a view that covers a small part of its
  * span is gathered compactly first.
  *
- * Linear memory layout, in bytes: [0, 64 KiB) the module's own data; then A, B, C and the packing
- * work space, each at its own offset within a 4 KiB page (see `placeAt`). Memory only grows; a typed-array view of it is re-made after
- * every grow (a grow detaches the old buffer), and a memory grown past RETAIN_BYTES is dropped
- * after the call, so one huge product does not pin its scratch for the life of the page.
+ * The product is described once, as a job header in memory (the sizes, the staged operands, the
+ * batch strides and a grid of rectangles over C), and run as tasks: task t is one rectangle of
+ * one batch (`runTask` in assembly/gemm.ts). Over the shared build, tasks are spread over the
+ * calling thread and the workers of ./pool.ts when the product reaches THREAD_MIN_WORK.
+ *
+ * Linear memory layout, in bytes: [0, 64 KiB) the control block and job header (the module has
+ * no static data); then A, B, C and one packing work space per thread, each at its own offset
+ * within a 4 KiB page (see `placeAt`). Memory only grows; a typed-array view of it is re-made
+ * after every grow (a grow detaches an own memory's old buffer), and a memory grown past
+ * RETAIN_BYTES is dropped, so one huge product does not pin its scratch for the life of the page:
+ * at once over an own memory, and after TRIM_IDLE_MS without another such product over a shared
+ * one (dropping it stops the workers, which a loop of large products should not pay each step).
  */
 
 import type { Storage, StridedView } from "../backend.js";
@@ -21,12 +29,39 @@ import { dataOf } from "../js/storage.js";
 import { copy as jsCopy, fill as jsFill } from "../js/elementwise.js";
 import { matmul as jsMatmul } from "../js/matmul.js";
 import type { GemmExports, GemmModule } from "./loader.js";
+import { gridFor } from "./grid.js";
+import { JOB, MAX_THREADS, ThreadPool } from "./pool.js";
 
 const HEAP_BASE = 65536;
 const PAGE = 65536;
 const RETAIN_BYTES = 64 * 1024 * 1024;
+const TRIM_IDLE_MS = 2000;
 /** Above this much staging the batches go one at a time; a single matrix above it runs on JS. */
 const MAX_STAGING_BYTES = 1024 * 1024 * 1024;
+/** Pages of the shared memory at most: the staging limit and the first page. */
+export const SHARED_MAX_PAGES = MAX_STAGING_BYTES / PAGE + 1;
+
+/**
+ * Products of fewer multiply-adds (batches · M · N · K) run on the calling thread alone. Measured
+ * on the 2-core VM (best of 1,500, back to back, so the worker is spinning; the machine was shared,
+ * so runs differ): 64x64x64 (0.26M) 18.6 µs on one thread, 19.9 on two; 80x80x80 (0.51M) 37.5
+ * against 33.1; 100x100x100 (1M) 62.8 against 47.4 in one run, 52.0 against 58.5 in another;
+ * 128x128x128 (2.1M) 100.9 against 64.3, 99.2 against 73.4. Break-even is near 1M.
+ */
+export const THREAD_MIN_WORK = 1 << 20;
+
+/**
+ * Products of fewer multiply-adds do not wake a sleeping worker (../pool.ts `run`); they run on
+ * the workers still spinning from an earlier product, or on the caller alone. Measured with the
+ * worker asleep (1 ms of other work between products): 128x128x128 (2.1M) 115 µs on one thread,
+ * 133 on two; 160x160x160 (4.1M) 215 against 192.
+ */
+export const WAKE_MIN_WORK = 1 << 22;
+
+/** Creates the shared memory of the threaded build; throws where the engine cannot. */
+export function createSharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+}
 
 /** Where one staged operand lies in the heap: a float index and strides in floats, per dim. */
 interface Staged {
@@ -116,30 +151,130 @@ function heapStorage(heap: Float32Array): Storage {
   return { backend: null, dtype: float32, length: heap.length, version: 0, data: heap } as unknown as Storage;
 }
 
+/**
+ * Stops the workers of a WasmMatmul that was collected without dropping its memory (a test's or
+ * a page's backend that went away): parked workers would otherwise live as long as the process.
+ */
+const orphanedPools =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<ThreadPool>((pool) => pool.close()) : null;
+
+/** Where an input lands in the heap at `base` (a float index), before it is copied there. */
+function placement(plan: InputPlan, base: number): Staged {
+  const { view } = plan;
+  if (!plan.gather) return { base: base + (view.offset - plan.lo), strides: view.strides.slice() };
+  const strides = contiguousStrides(plan.compactShape);
+  return { base, strides: strides.map((s, d) => (view.strides[d] === 0 ? 0 : s)) };
+}
+
 export class WasmMatmul {
   private exports: GemmExports | null = null;
+  private memory: WebAssembly.Memory | null = null;
   private heap = new Float32Array(0);
+  private header = new Int32Array(0);
+  private pool: ThreadPool | null = null;
+  private poolSize = 0;
+  private trimTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastLarge = 0;
+  private wanted = 1;
+  /** Threads the last product ran on, the caller included. */
+  lastThreads = 1;
+  /** @internal Products from this many multiply-adds wake sleeping workers (tests set 0). */
+  wakeMinWork = WAKE_MIN_WORK;
 
   constructor(readonly module: GemmModule) {}
 
+  /**
+   * Threads for products of at least THREAD_MIN_WORK multiply-adds, the caller included
+   * (`torch.set_num_threads`); always 1 for the build over an own memory.
+   */
+  get threads(): number {
+    return this.module.shared ? this.wanted : 1;
+  }
+  set threads(n: number) {
+    this.wanted = Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
+  }
+
+  /** @internal The caller plus the workers idle now (what a product posted now would get). */
+  idleThreads(): number {
+    return 1 + (this.pool?.idle() ?? 0);
+  }
+
+  /** @internal Bytes of linear memory held (0 after a large one was dropped). */
+  get heapBytes(): number {
+    return this.memory?.buffer.byteLength ?? 0;
+  }
+
+  /** Why workers could not start (the threads then stay at 1), or null. */
+  get workerFailure(): string | null {
+    return this.pool?.failure ?? null;
+  }
+
   private kernel(): GemmExports {
-    return (this.exports ??= this.module.instantiate());
+    if (this.exports) return this.exports;
+    if (this.module.shared) {
+      this.memory = createSharedMemory();
+      this.exports = this.module.instantiate(this.memory);
+    } else {
+      this.exports = this.module.instantiate();
+      this.memory = this.exports.memory;
+    }
+    return this.exports;
   }
 
   /** A view of the whole memory after growing it to at least `bytes`. */
   private reserve(bytes: number): Float32Array {
-    const memory = this.kernel().memory;
+    this.kernel();
+    const memory = this.memory!;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-    if (this.heap.buffer !== memory.buffer) this.heap = new Float32Array(memory.buffer);
+    const buffer = memory.buffer;
+    // A grow detaches an own memory's buffer (the view's length drops to 0); a shared memory's
+    // old buffers stay valid but keep their length.
+    if (this.heap.byteLength !== buffer.byteLength) {
+      this.heap = new Float32Array(buffer);
+      this.header = new Int32Array(buffer, JOB, (HEAP_BASE - JOB) / 4);
+    }
     return this.heap;
+  }
+
+  /** The pool for `threads` threads (created, or resized, on first need). */
+  private workers(threads: number): ThreadPool {
+    if (!this.pool) {
+      this.pool = new ThreadPool(this.module.module, this.memory!);
+      orphanedPools?.register(this, this.pool, this);
+    }
+    if (this.poolSize !== threads - 1) this.pool.resize((this.poolSize = threads - 1));
+    return this.pool;
   }
 
   /** Drops a memory that grew past RETAIN_BYTES, so the collector can take it back. */
   private trim(): void {
-    if (this.exports && this.exports.memory.buffer.byteLength > RETAIN_BYTES + HEAP_BASE) {
-      this.exports = null;
-      this.heap = new Float32Array(0);
-    }
+    if (!this.memory || this.memory.buffer.byteLength <= RETAIN_BYTES + HEAP_BASE) return;
+    if (!this.pool) return this.drop();
+    this.lastLarge = Date.now();
+    if (this.trimTimer !== null) return;
+    const check = (): void => {
+      const idle = Date.now() - this.lastLarge;
+      if (idle < TRIM_IDLE_MS) {
+        this.trimTimer = setTimeout(check, TRIM_IDLE_MS - idle);
+        (this.trimTimer as { unref?: () => void }).unref?.();
+      } else {
+        this.trimTimer = null;
+        this.drop();
+      }
+    };
+    this.trimTimer = setTimeout(check, TRIM_IDLE_MS);
+    (this.trimTimer as { unref?: () => void }).unref?.();
+  }
+
+  private drop(): void {
+    if (this.pool) orphanedPools?.unregister(this);
+    this.pool?.close();
+    this.pool = null;
+    this.poolSize = 0;
+    this.exports = null;
+    this.memory = null;
+    this.heap = new Float32Array(0);
+    this.header = new Int32Array(0);
   }
 
   /** out = a · b for float32 views; the kernel contract of `Backend.matmul`. */
@@ -160,9 +295,24 @@ export class WasmMatmul {
     const baseA = placeAt(HEAP_BASE / 4, 1024);
     const baseB = placeAt(baseA + pa.floats, 2048);
     const baseC = placeAt(baseB + pb.floats, 3072);
-    const work = placeAt(baseC + batches * M * N, 0) * 4;
-    // The work space is sized for the tallest product that may run: all batches folded into rows.
-    const bytes = work + this.kernel().workBytes(batches * M, N, K);
+    const sa = placement(pa, baseA);
+    const sb = placement(pb, baseB);
+    const [aRow, aCol] = [sa.strides[nd - 2]!, sa.strides[nd - 1]!];
+    const [bRow, bCol] = [sb.strides[nd - 2]!, sb.strides[nd - 1]!];
+    // One B for every batch and A's batches stacked row after row: one tall product.
+    const bShared = sb.strides.slice(0, nb).every((s, d) => s === 0 || out.shape[d] === 1);
+    const folded = batches > 1 && bShared && batchesFoldIntoRows(a.shape, sa.strides, nb);
+    const [rows, jobBatches] = folded ? [batches * M, 1] : [M, batches];
+    const threads = this.threads > 1 && batches * M * N * K >= THREAD_MIN_WORK ? this.threads : 1;
+    const grid = gridFor(jobBatches, rows, N, threads);
+
+    const works: number[] = [];
+    let next = baseC + batches * M * N;
+    for (let p = 0; p < threads; p++) {
+      works.push(placeAt(next, 0) * 4);
+      next = placeAt(next, 0) + Math.ceil(this.kernel().workBytes(grid.rowStep, grid.colStep, K) / 4);
+    }
+    const bytes = next * 4;
     if (bytes > MAX_STAGING_BYTES) return this.runLarge(out, a, b, batches);
 
     let heap: Float32Array;
@@ -172,30 +322,27 @@ export class WasmMatmul {
       return jsMatmul(out, a, b); // the engine could not grow the memory
     }
     const kernel = this.exports!;
-    const sa = this.stage(heap, pa, baseA);
-    const sb = this.stage(heap, pb, baseB);
+    this.copyIn(heap, pa, baseA);
+    this.copyIn(heap, pb, baseB);
 
-    const [aRow, aCol] = [sa.strides[nd - 2]!, sa.strides[nd - 1]!];
-    const [bRow, bCol] = [sb.strides[nd - 2]!, sb.strides[nd - 1]!];
-    const bShared = sb.strides.slice(0, nb).every((s, d) => s === 0 || out.shape[d] === 1);
-    if (batches > 1 && bShared && batchesFoldIntoRows(a.shape, sa.strides, nb)) {
-      // One B for every batch and A's batches stacked row after row: one tall product.
-      kernel.sgemm(batches * M, N, K, sa.base * 4, aRow, aCol, sb.base * 4, bRow, bCol, baseC * 4, N, work);
+    const h = this.header;
+    const jobNb = folded ? 0 : nb;
+    h.set([
+      rows, N, K, sa.base * 4, aRow, aCol, sb.base * 4, bRow, bCol, baseC * 4, N, M * N,
+      grid.rowStep, grid.colStep, grid.rowPieces, grid.colPieces, jobNb,
+    ]);
+    for (let d = 0; d < jobNb; d++) {
+      h[17 + d] = out.shape[d]!;
+      h[17 + jobNb + d] = sa.strides[d]!;
+      h[17 + 2 * jobNb + d] = sb.strides[d]!;
+    }
+    const tasks = jobBatches * grid.rowPieces * grid.colPieces;
+    const local = (t: number, work: number): void => kernel.runTask(JOB, t, work);
+    if (threads > 1) {
+      this.lastThreads = this.workers(threads).run(tasks, works, local, batches * M * N * K >= this.wakeMinWork);
     } else {
-      const counter = new Array<number>(nb).fill(0);
-      for (let i = 0; i < batches; i++) {
-        let offA = sa.base;
-        let offB = sb.base;
-        for (let d = 0; d < nb; d++) {
-          offA += counter[d]! * sa.strides[d]!;
-          offB += counter[d]! * sb.strides[d]!;
-        }
-        kernel.sgemm(M, N, K, offA * 4, aRow, aCol, offB * 4, bRow, bCol, (baseC + i * M * N) * 4, N, work);
-        for (let d = nb - 1; d >= 0; d--) {
-          if (++counter[d]! < out.shape[d]!) break;
-          counter[d] = 0;
-        }
-      }
+      for (let t = 0; t < tasks; t++) local(t, works[0]!);
+      this.lastThreads = 1;
     }
 
     const result = heap.subarray(baseC, baseC + batches * M * N);
@@ -207,20 +354,18 @@ export class WasmMatmul {
     this.trim();
   }
 
-  /** Copies an input into the heap at `base` (a float index) and says where it landed. */
-  private stage(heap: Float32Array, plan: InputPlan, base: number): Staged {
+  /** Copies an input into the heap at `base` (a float index), where `placement` says it lands. */
+  private copyIn(heap: Float32Array, plan: InputPlan, base: number): void {
     const { view } = plan;
     const src = dataOf(view) as Float32Array;
     if (!plan.gather) {
       heap.set(src.subarray(plan.lo, plan.lo + plan.floats), base);
-      return { base: base + (view.offset - plan.lo), strides: view.strides.slice() };
+      return;
     }
-    const strides = contiguousStrides(plan.compactShape);
     jsCopy(
-      { storage: heapStorage(heap), offset: base, shape: plan.compactShape, strides },
+      { storage: heapStorage(heap), offset: base, shape: plan.compactShape, strides: contiguousStrides(plan.compactShape) },
       { storage: view.storage, offset: view.offset, shape: plan.compactShape, strides: view.strides },
     );
-    return { base, strides: strides.map((s, d) => (view.strides[d] === 0 ? 0 : s)) };
   }
 
   /** Staging too large for one go: one batch at a time, or JS for a single giant matrix. */

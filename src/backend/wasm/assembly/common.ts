@@ -1,7 +1,18 @@
 // Helpers shared by the kernels in this folder (AssemblyScript, compiled into each entry module).
 
-/** Scratch for one 4 × 8 tile (or eight vectors of partial sums) before its valid part is stored. */
-export const EDGE: usize = memory.data(4 * 8 * 4, 16);
+/**
+ * Scratch for one 4 × 8 tile (or eight vectors of partial sums) before its valid part is stored:
+ * the first EDGE_BYTES of the caller's work space, set by `sgemm` on entry. It is a global (one
+ * per instance, so one per thread) pointing into work space rather than static data, because
+ * the threaded build's memory is shared by every thread and has no static data at all: an active
+ * data segment would be re-written each time a worker instantiates the module.
+ */
+export let EDGE: usize = 0;
+export const EDGE_BYTES: i32 = 4 * 8 * 4;
+
+@inline export function setEdge(at: usize): void {
+  EDGE = at;
+}
 
 @inline export function roundUp(x: i32, m: i32): i32 {
   return (x + m - 1) / m * m;

@@ -11,11 +11,14 @@
 //
 // Operands are addressed by byte pointers into this module's memory plus strides in elements, so
 // the backend (../matmul.ts) copies JS storage in as it lies and the packing below absorbs
-// transposes, steps and broadcasts. Static data (the edge tile) sits in the first 64 KiB page;
-// everything else in memory belongs to the caller. Accumulation is float32, as in PyTorch's CPU
+// transposes, steps and broadcasts. The module has no static data (its edge-tile scratch is the
+// start of the work space): the first 64 KiB page is the backend's control block, everything
+// else belongs to the caller. This source is also compiled for a shared, imported memory that
+// several threads run it on at once (../pool.ts): each thread passes its own work space, and
+// `runTask` below is how a thread finds its part of a product. Accumulation is float32, as in PyTorch's CPU
 // GEMM (DESIGN.md: never narrower than the data).
 
-import { EDGE, elemBytes, madd, roundUp } from "./common";
+import { EDGE, EDGE_BYTES, elemBytes, madd, roundUp, setEdge } from "./common";
 import { dotsFourRows, dotsOneRow } from "./dots";
 
 const MR = 4;
@@ -33,7 +36,7 @@ export function workBytes(M: i32, N: i32, K: i32): i32 {
   const kc = min(K, KC);
   const mc = min(roundUp(M, MR), MC);
   const nc = min(roundUp(N, NR), NC);
-  return (mc * kc + kc * nc) * 4;
+  return EDGE_BYTES + (mc * kc + kc * nc) * 4;
 }
 
 /**
@@ -49,6 +52,8 @@ export function sgemm(
   c: usize, ldc: i32,
   work: usize,
 ): void {
+  setEdge(work);
+  work += EDGE_BYTES;
   // A few rows times Wᵀ (nn.Linear on a small batch): packing W would cost as much as the
   // product, so take dot products along W's contiguous rows instead.
   if (M <= MR && aCol == 1 && bRow == 1) {
@@ -266,4 +271,52 @@ function packPanelsA(mc: i32, kc: i32, a: usize, aRow: i32, aCol: i32, dst: usiz
   v128.store(out + outBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
   v128.store(out + 2 * outBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
   v128.store(out + 3 * outBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * Runs task `t` of the job described at `job` (i32 words; written by ../matmul.ts): the product
+ * of batch ⌊t / pieces⌋ restricted to one rectangle of a rowPieces × colPieces grid over C.
+ *
+ *   0 M  1 N  2 K  3 a  4 aRow  5 aCol  6 b  7 bRow  8 bCol  9 c  10 ldc  11 cBatch
+ *   12 rowStep  13 colStep  14 rowPieces  15 colPieces  16 nb
+ *   17 …: nb batch sizes, then nb batch strides of A, then nb of B (elements; 0 = broadcast)
+ *
+ * C's batches lie cBatch elements apart. Each C element is summed by the same code in the same
+ * order whichever rectangle holds it (the grid never leaves a piece of ≤ MR rows where dot
+ * products would take over), so a threaded product equals the single-threaded one bit for bit.
+ */
+export function runTask(job: usize, t: i32, work: usize): void {
+  const M = load<i32>(job), N = load<i32>(job, 4), K = load<i32>(job, 8);
+  const aRow = load<i32>(job, 16), aCol = load<i32>(job, 20);
+  const bRow = load<i32>(job, 28), bCol = load<i32>(job, 32);
+  const ldc = load<i32>(job, 40);
+  const rowStep = load<i32>(job, 48), colStep = load<i32>(job, 52);
+  const colPieces = load<i32>(job, 60);
+  const pieces = load<i32>(job, 56) * colPieces;
+  const nb = load<i32>(job, 64);
+  const batch = t / pieces;
+  const piece = t - batch * pieces;
+  let a = <usize>load<i32>(job, 12);
+  let b = <usize>load<i32>(job, 24);
+  let c = <usize>load<i32>(job, 36) + elemBytes(batch, load<i32>(job, 44));
+  const sizes = job + 68;
+  for (let d = nb - 1, rest = batch; d >= 0; d--) {
+    const size = load<i32>(sizes + (<usize>d << 2));
+    const index = rest % size;
+    rest /= size;
+    a += elemBytes(index, load<i32>(sizes + (<usize>(nb + d) << 2)));
+    b += elemBytes(index, load<i32>(sizes + (<usize>(2 * nb + d) << 2)));
+  }
+  const r0 = (piece / colPieces) * rowStep;
+  const c0 = (piece % colPieces) * colStep;
+  const m = min(rowStep, M - r0);
+  const n = min(colStep, N - c0);
+  if (m <= 0 || n <= 0) return;
+  sgemm(
+    m, n, K,
+    a + elemBytes(r0, aRow), aRow, aCol,
+    b + elemBytes(c0, bCol), bRow, bCol,
+    c + elemBytes(r0, ldc) + elemBytes(c0, 1), ldc,
+    work,
+  );
 }

@@ -1,0 +1,44 @@
+// The BLIS loop nest around a packed microkernel, shared by both kernel builds. Each build
+// includes this inside its own anonymous namespace after defining
+//   pack_a(mc, kc, a, aRow, aCol, dst)   MR-row panels of an mc×kc block of A, zero-padded
+//   pack_b(kc, nc, b, bRow, bCol, dst)   NR-column panels of a kc×nc block of B, zero-padded
+//   micro(kc, A, B, C, cRow, cCol, mr, nr, accumulate)   an mr×nr tile of C (+)= A·B
+// so the loops are compiled for that build's instruction set and nothing is shared between
+// the two translation units (no inline function of one target leaks into the other).
+
+// Splits `total` into the fewest blocks of at most `cap`, of near-equal size rounded up to
+// `unit`: K = 300 becomes 152 + 148 rather than 256 + 44, so no block is a thin remainder.
+inline int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
+  const int64_t blocks = (total + cap - 1) / cap;
+  int64_t size = (total + blocks - 1) / blocks;
+  size = (size + unit - 1) / unit * unit;
+  return size < cap ? size : cap;
+}
+
+void drive(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB) {
+  const int64_t kcb = balanced_block(g.K, KC, 8);
+  const int64_t mcb = balanced_block(m1 - m0, MC, MR);
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = n1 - jc < NC ? n1 - jc : NC;
+    for (int64_t pc = 0; pc < g.K; pc += kcb) {
+      const int64_t kc = g.K - pc < kcb ? g.K - pc : kcb;
+      for (int64_t ic = m0; ic < m1; ic += mcb) {
+        const int64_t mc = m1 - ic < mcb ? m1 - ic : mcb;
+        pack_a(mc, kc, g.a + ic * g.aRow + pc * g.aCol, g.aRow, g.aCol, packA);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t nr = nc - jr < NR ? nc - jr : NR;
+          // B is packed one panel at a time during the first block of rows, just before its
+          // first use: the panel is written into L1 and read from there at once. With few rows
+          // (nn.Linear's batch of 64) packing B is a large share of the work, and this overlaps
+          // its reads of B with the arithmetic.
+          if (ic == m0) pack_b(kc, nr, g.b + pc * g.bRow + (jc + jr) * g.bCol, g.bRow, g.bCol, packB + jr * kc);
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = mc - ir < MR ? mc - ir : MR;
+            micro(kc, packA + ir * kc, packB + jr * kc, g.c + (ic + ir) * g.cRow + (jc + jr) * g.cCol, g.cRow, g.cCol,
+                  mr, nr, pc > 0);
+          }
+        }
+      }
+    }
+  }
+}

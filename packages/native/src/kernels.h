@@ -1,0 +1,62 @@
+// The kernels the addon exports, over resolved views (pointers already at each view's first
+// element, strides in elements), as the JS side lays them out in the shared parameter array.
+
+#pragma once
+
+#include <cstdint>
+
+#include "gemm.h"
+
+namespace tsn {
+
+class Pool;
+
+constexpr int kMaxDims = 16;
+
+struct MatmulArgs {
+  bool avx2;  // run the AVX2+FMA build (else the portable one)
+  Gemm g;     // the first batch's matrices
+  int64_t batches;
+  int batchDims;
+  int64_t batchShape[kMaxDims];
+  int64_t aBatch[kMaxDims], bBatch[kMaxDims], cBatch[kMaxDims];
+};
+
+void matmul(Pool& pool, const MatmulArgs& m);
+// Whether this CPU runs the AVX2+FMA build (and it was compiled in).
+bool avx2_available();
+
+// Elementwise over up to three views of one shape (out first). `views` pointers are at each
+// view's first element; strides[v][d] in elements.
+struct Walk {
+  int nd;
+  int64_t shape[kMaxDims];
+  int64_t strides[3][kMaxDims];
+};
+
+// Op codes shared with src/backend/native/ops.ts.
+enum BinaryCode : int { kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kReluBackward };
+enum UnaryCode : int { kNeg = 0, kAbs, kRelu, kSqrt, kSquare, kReciprocal };
+
+void binary(Pool& pool, int op, Walk& w, float* out, const float* a, const float* b);
+void unary(Pool& pool, int op, Walk& w, float* out, const float* a);
+void copy(Pool& pool, Walk& w, float* out, const float* a);
+void fill(Walk& w, float* out, float value);
+// out[o·inner + i] = Σ_r a[(o·reduced + r)·inner + i], in binary64, r in order.
+void sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64_t inner);
+
+struct SgdArgs {
+  int64_t n;
+  float wd, momentum, oneMinusDamp, negLr;
+  bool decay, useMomentum, damped, nesterov, maximize, first;
+};
+void sgd_step(const SgdArgs& h, float* p, const float* g, float* buf);
+
+struct AdamArgs {
+  int64_t n;
+  float shrink, wd, w, oneMinusW, beta2, value, bc2, eps, negStep;
+  bool decay, decoupled, small, maximize;
+};
+void adam_step(const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax);
+
+}  // namespace tsn

@@ -1,0 +1,304 @@
+/**
+ * The WebAssembly backend's worker threads: (threads − 1) workers that run the shared build of
+ * the GEMM on the same shared `WebAssembly.Memory` as the calling thread, which takes a share too.
+ *
+ * No Node module is imported: Node's `worker_threads` is reached through
+ * `process.getBuiltinModule`, browsers use the global `Worker` (over a Blob URL), and the
+ * worker's code is the string below, so the same code runs from src/ under vitest, from dist/ and
+ * from a browser bundle. A worker gets the compiled `WebAssembly.Module` and the shared memory by
+ * `postMessage` and from then on talks only through Atomics on a control block in the memory's
+ * first page, because a message round trip costs tens of microseconds and a spinning worker
+ * answers a store in about 0.2 µs (a sleeping one, woken by `Atomics.notify`, in about 12 µs).
+ *
+ * Control block, from byte CONTROL: the DONE counter (tasks finished in the current job), then
+ * one 64-byte slot per thread (slot 0 the caller's). A slot holds SEQ (bumped by the caller to
+ * post a job), ACK (the last SEQ the worker finished), NEXT / END (its range of task indices,
+ * taken one at a time with Atomics.add), CMD (run or exit), WORK (its work-space pointer), SLEEP
+ * (set while it waits in Atomics.wait, so the caller notifies only then) and READY. The job
+ * header (the product's sizes and pointers, see assembly/gemm.ts `runTask`) is at byte JOB.
+ *
+ * The caller posts a job only to workers that have finished the previous one (ACK = SEQ): a
+ * worker that is slow to wake (descheduled on a busy machine) is skipped, and the caller takes
+ * over the tasks nobody has taken yet, so a product never waits on a worker that has not started.
+ * Only the caller steals, and it rewrites a slot only after its worker acknowledged the last job,
+ * so no thread can take a task index of one job with the sizes of another. (A worker that died
+ * inside a task would leave the caller spinning; the kernel allocates nothing and cannot trap on
+ * valid sizes, so only a bug could do that.)
+ */
+
+/** Byte offset of the control block (DONE, then the slots) in the shared memory. */
+export const CONTROL = 4096;
+/** Byte offset of the job header; the slots end before it. */
+export const JOB = 8192;
+const SLOT_BYTES = 64;
+/** Threads (slots) the control block has room for, the caller included. */
+export const MAX_THREADS = (JOB - CONTROL) / SLOT_BYTES - 1;
+
+/** Byte offset of thread `slot`'s slot (0 the caller's); the DONE counter has the line before. */
+const slotByte = (slot: number): number => CONTROL + SLOT_BYTES * (slot + 1);
+
+// Words of a slot.
+const SEQ = 0, ACK = 1, NEXT = 2, END = 3, CMD = 4, WORK = 5, SLEEP = 6, READY = 7;
+const EXIT = 1;
+
+/**
+ * How long an idle worker spins on its slot before it sleeps in Atomics.wait. Waking it costs
+ * the caller an Atomics.notify, measured at 50-70 µs on the 2-core VM this was written on (and
+ * the worker's own wake-up after that), so it spins long enough to bridge the staging of the next
+ * product and the elementwise ops between the products of a step, at the price of a core kept
+ * busy that long after each threaded product (libgomp's default spin is of the same order). Not
+ * tuned: the machine was shared with other work throughout.
+ */
+const SPIN_MS = 1;
+
+// The worker: instantiate the module on the shared memory, then run what the slot says.
+const workerBody = `"use strict";
+function start(data) {
+  const { module, memory, slot, job, done, spinMs } = data;
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const ctrl = new Int32Array(memory.buffer, 0, ${JOB / 4});
+  const s = slot >> 2, d = done >> 2;
+  let seen = Atomics.load(ctrl, s + ${SEQ});
+  // Closed before it started (SEQ is read first: close() stores CMD before it bumps SEQ).
+  if (Atomics.load(ctrl, s + ${CMD}) === ${EXIT}) return;
+  Atomics.store(ctrl, s + ${ACK}, seen);
+  Atomics.store(ctrl, s + ${READY}, 1);
+  for (;;) {
+    let seq = Atomics.load(ctrl, s + ${SEQ});
+    if (seq === seen) {
+      let until = performance.now() + spinMs;
+      for (let i = 1; (seq = Atomics.load(ctrl, s + ${SEQ})) === seen; i++) {
+        if ((i & 255) === 0 && performance.now() > until) {
+          Atomics.store(ctrl, s + ${SLEEP}, 1);
+          Atomics.wait(ctrl, s + ${SEQ}, seen);
+          Atomics.store(ctrl, s + ${SLEEP}, 0);
+          until = performance.now() + spinMs;
+        }
+      }
+    }
+    seen = seq;
+    if (Atomics.load(ctrl, s + ${CMD}) === ${EXIT}) break;
+    const end = Atomics.load(ctrl, s + ${END}), work = Atomics.load(ctrl, s + ${WORK});
+    let t = Atomics.add(ctrl, s + ${NEXT}, 1);
+    if (t >= end) Atomics.store(ctrl, s + ${ACK}, seen);
+    while (t < end) {
+      ex.runTask(job, t, work);
+      const next = Atomics.add(ctrl, s + ${NEXT}, 1);
+      // Idle before the last task is counted, so the caller's next job finds this worker free.
+      if (next >= end) Atomics.store(ctrl, s + ${ACK}, seen);
+      Atomics.add(ctrl, d, 1);
+      t = next;
+    }
+  }
+  Atomics.store(ctrl, s + ${READY}, 0);
+}
+`;
+const nodeWorkerSource = `${workerBody}
+require("node:worker_threads").parentPort.once("message", start);
+`;
+const browserWorkerSource = `${workerBody}
+self.onmessage = (e) => { self.onmessage = null; start(e.data); self.close(); };
+`;
+
+interface NodeWorker {
+  postMessage(value: unknown): void;
+  unref(): void;
+  on(event: "error", listener: (error: Error) => void): void;
+}
+interface NodeWorkerThreads {
+  Worker: new (source: string, options: { eval: true }) => NodeWorker;
+}
+interface BrowserWorker {
+  postMessage(value: unknown): void;
+  onerror: ((event: { message?: string }) => void) | null;
+}
+type Spawn = (onError: (message: string) => void) => { postMessage(value: unknown): void };
+
+interface Environment {
+  process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
+  crossOriginIsolated?: boolean;
+  Worker?: new (url: string) => BrowserWorker;
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL?: (blob: unknown) => string };
+}
+
+function nodeWorkerThreads(): NodeWorkerThreads | null {
+  const proc = (globalThis as Environment).process;
+  if (!proc?.versions?.node || typeof proc.getBuiltinModule !== "function") return null;
+  const wt = proc.getBuiltinModule("node:worker_threads") as Partial<NodeWorkerThreads> | undefined;
+  return typeof wt?.Worker === "function" ? (wt as NodeWorkerThreads) : null;
+}
+
+let blobUrl: string | null = null;
+
+/** How this engine starts a worker, or why it cannot run the threaded backend. */
+function spawner(): Spawn | string {
+  const g = globalThis as Environment;
+  if (g.crossOriginIsolated === false) return "page is not cross-origin isolated";
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
+    return "this engine has no SharedArrayBuffer";
+  }
+  const wt = nodeWorkerThreads();
+  if (wt) {
+    return (onError) => {
+      const worker = new wt.Worker(nodeWorkerSource, { eval: true });
+      // A parked worker must not keep the process alive after the user's script ends.
+      worker.unref();
+      worker.on("error", (e) => onError(e.message));
+      return worker;
+    };
+  }
+  if (typeof g.Worker === "function" && typeof g.Blob === "function" && typeof g.URL?.createObjectURL === "function") {
+    const Worker = g.Worker;
+    return (onError) => {
+      blobUrl ??= g.URL!.createObjectURL!(new g.Blob!([browserWorkerSource], { type: "text/javascript" }));
+      const worker = new Worker(blobUrl);
+      worker.onerror = (e) => onError(e.message ?? "worker error");
+      return worker;
+    };
+  }
+  return "this engine has no worker threads";
+}
+
+/**
+ * Why the threaded backend cannot run here ("page is not cross-origin isolated", ...), or null
+ * when it can: shared memory, Atomics and a way to start workers.
+ */
+export function threadingUnavailableReason(): string | null {
+  const s = spawner();
+  return typeof s === "string" ? s : null;
+}
+
+/** The workers over one shared memory, and the dispatch of a job's tasks to them. */
+export class ThreadPool {
+  private readonly ctrl: Int32Array;
+  private readonly posters: { postMessage(value: unknown): void }[] = [];
+  /** Workers wanted now (≤ posters.length: the rest stay parked). */
+  private active = 0;
+  /** When the last job ended, and when sleepers were last woken without work (performance.now()). */
+  private lastRun = -Infinity;
+  private lastWake = -Infinity;
+  /** The first error a worker reported, if any (it then never becomes ready). */
+  failure: string | null = null;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+  ) {
+    this.ctrl = new Int32Array(memory.buffer, 0, JOB / 4);
+  }
+
+  /** Uses `n` workers from now on, starting the missing ones (they get ready in a few ms). */
+  resize(n: number): void {
+    n = Math.min(n, MAX_THREADS - 1);
+    const spawn = spawner();
+    while (this.posters.length < n && typeof spawn !== "string") {
+      const slot = this.posters.length + 1;
+      try {
+        const worker = spawn((message) => void (this.failure ??= message));
+        worker.postMessage({
+          module: this.module, memory: this.memory, job: JOB, done: CONTROL,
+          slot: slotByte(slot), spinMs: SPIN_MS,
+        });
+        this.posters.push(worker);
+      } catch (e) {
+        this.failure ??= e instanceof Error ? e.message : String(e);
+        break;
+      }
+    }
+    this.active = Math.min(n, this.posters.length);
+  }
+
+  private word(slot: number, field: number): number {
+    return slotByte(slot) / 4 + field;
+  }
+
+  /** How many active workers are idle now. */
+  idle(): number {
+    return this.idleWorkers(this.active).length;
+  }
+
+  /** Slots of active workers that are idle now (ready, and done with the last job). */
+  private idleWorkers(limit: number): number[] {
+    const idle: number[] = [];
+    for (let slot = 1; slot <= this.active && idle.length < limit; slot++) {
+      const c = this.ctrl;
+      if (Atomics.load(c, this.word(slot, READY)) === 1
+        && Atomics.load(c, this.word(slot, ACK)) === Atomics.load(c, this.word(slot, SEQ))) idle.push(slot);
+    }
+    return idle;
+  }
+
+  /**
+   * Runs tasks [0, count) of the job at JOB: the caller (`local`, on its own instance) and up to
+   * `works.length − 1` idle workers, participant p with the work space at byte `works[p]`.
+   * Workers asleep in Atomics.wait take part only if `wakeSleepers`: on the 2-core VM this was
+   * measured on, the caller's Atomics.notify alone takes 50-70 µs (waking a halted virtual CPU),
+   * which loses on products under about 4M multiply-adds; those run on the awake workers only.
+   * When such products come closer together than a worker spins, the sleepers are woken after
+   * the product (with an empty job, at most once per 10 spins), so that a burst of them runs
+   * threaded from its second product on. Returns how many threads took part.
+   */
+  run(count: number, works: readonly number[], local: (t: number, work: number) => void, wakeSleepers: boolean): number {
+    const c = this.ctrl;
+    const idle = this.idleWorkers(Math.min(works.length, count) - 1);
+    const asleep = (slot: number): boolean => Atomics.load(c, this.word(slot, SLEEP)) === 1;
+    const workers = wakeSleepers ? idle : idle.filter((slot) => !asleep(slot));
+    const P = workers.length + 1;
+    if (P === 1) {
+      for (let t = 0; t < count; t++) local(t, works[0]!);
+    } else {
+      Atomics.store(c, CONTROL / 4, 0);
+      const me = this.word(0, 0);
+      Atomics.store(c, me + NEXT, 0);
+      Atomics.store(c, me + END, Math.floor(count / P));
+      for (let p = 1; p < P; p++) {
+        this.post(workers[p - 1]!, Math.floor((p * count) / P), Math.floor(((p + 1) * count) / P), works[p]!);
+      }
+      // Our own range, then whatever the workers have not taken yet.
+      for (let p = 0; p < P; p++) {
+        const s = p === 0 ? me : this.word(workers[p - 1]!, 0);
+        const end = Atomics.load(c, s + END);
+        for (let t; (t = Atomics.add(c, s + NEXT, 1)) < end; ) {
+          local(t, works[0]!);
+          Atomics.add(c, CONTROL / 4, 1);
+        }
+      }
+      // A browser's main thread may not Atomics.wait, and the tasks left are already running.
+      while (Atomics.load(c, CONTROL / 4) < count);
+    }
+    const now = performance.now();
+    if (!wakeSleepers && now - this.lastRun < SPIN_MS && now - this.lastWake > 10 * SPIN_MS) {
+      const sleepers = idle.filter((slot) => !workers.includes(slot));
+      for (const slot of sleepers) this.post(slot, 0, 0, 0);
+      if (sleepers.length > 0) this.lastWake = now;
+    }
+    this.lastRun = now;
+    return P;
+  }
+
+  /** Gives a worker tasks [begin, end) (none: it only wakes) with its work space at `work`. */
+  private post(slot: number, begin: number, end: number, work: number): void {
+    const c = this.ctrl;
+    const w = this.word(slot, 0);
+    Atomics.store(c, w + CMD, 0);
+    Atomics.store(c, w + NEXT, begin);
+    Atomics.store(c, w + END, end);
+    Atomics.store(c, w + WORK, work);
+    Atomics.add(c, w + SEQ, 1);
+    if (Atomics.load(c, w + SLEEP) === 1) Atomics.notify(c, w + SEQ);
+  }
+
+  /** Stops every worker (each finishes its current job first). */
+  close(): void {
+    const c = this.ctrl;
+    for (let slot = 1; slot <= this.posters.length; slot++) {
+      const w = this.word(slot, 0);
+      Atomics.store(c, w + CMD, EXIT);
+      Atomics.add(c, w + SEQ, 1);
+      Atomics.notify(c, w + SEQ);
+    }
+    this.posters.length = 0;
+    this.active = 0;
+  }
+}
