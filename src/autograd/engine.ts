@@ -69,11 +69,12 @@ export function runBackward(
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
   const ownership = createGraph || options.capture ? null : new GradOwnership();
-  logAllocations(ownership?.born ?? null);
+  // A backward run from a hook inside another keeps the outer pass's log when it ends.
+  const outer = logAllocations(ownership?.born ?? null);
   try {
     return runGraph(roots, grads, options, createGraph, retainGraph, ownership);
   } finally {
-    logAllocations(null);
+    logAllocations(outer);
   }
 }
 

@@ -3,6 +3,7 @@
  * their in-place forms), with PyTorch 2.x's node names.
  */
 
+import { checkInt } from "./args.js";
 import { Tensor } from "../tensor/tensor.js";
 import { bool } from "../tensor/dtype.js";
 import { wrapDim } from "../tensor/shape.js";
@@ -76,6 +77,7 @@ export interface DiagonalOptions {
  */
 export function diagonal(t: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
   if (typeof offset === "object") ({ offset = 0, dim1 = 0, dim2 = 1 } = offset);
+  checkInt("diagonal", "offset", 1, offset);
   const k = offset;
   const [d1, d2] = diagonalDims(t.ndim, dim1, dim2);
   const { shape, strides, offset: start } = diagonalGeometry(t, k, d1, d2);

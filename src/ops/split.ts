@@ -5,6 +5,7 @@
  * again (the engine hands zeros for the pieces that were not used).
  */
 
+import { checkInt, checkInts } from "./args.js";
 import { Tensor } from "../tensor/tensor.js";
 import { wrapDim } from "../tensor/shape.js";
 import { record } from "../autograd/graph.js";
@@ -35,6 +36,7 @@ function splitBySizes(t: Tensor, d: number, lengths: readonly number[], name: st
 }
 
 function splitSize(t: Tensor, split_size: number, dim: number): Tensor[] {
+  checkInt("split", "split_size", 1, split_size);
   if (t.ndim === 0) throw new RuntimeError("split expects at least a 1-dimensional tensor");
   if (split_size < 0) throw new RuntimeError(`split expects split_size be non-negative, but got split_size=${split_size}`);
   const d = wrapDim(dim, t.ndim);
@@ -51,6 +53,7 @@ function splitSize(t: Tensor, split_size: number, dim: number): Tensor[] {
 
 /** `Tensor.split_with_sizes(split_sizes, dim = 0)`: pieces of exactly these lengths. */
 export function split_with_sizes(t: Tensor, split_sizes: readonly number[], dim = 0): Tensor[] {
+  checkInts("split_with_sizes", "split_sizes", 2, split_sizes);
   if (t.ndim === 0) throw new RuntimeError("split expects at least a 1-dimensional tensor");
   const d = wrapDim(dim, t.ndim);
   const size = t.shape[d]!;
@@ -105,6 +108,7 @@ export function split(t: Tensor, split_size_or_sections: number | readonly numbe
  * when the dim is empty.
  */
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkInt("chunk", "chunks", 1, chunks);
   if (t.ndim === 0) throw new RuntimeError("chunk expects at least a 1-dimensional tensor");
   if (chunks <= 0) throw new RuntimeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = wrapDim(dim, t.ndim);
@@ -160,6 +164,8 @@ function sliceBounds(start: number, end: number, size: number): [number, number]
  * Each piece is a slice of its own (node `SliceBackward0`), as in PyTorch.
  */
 export function tensor_split(t: Tensor, indices_or_sections: number | readonly number[], dim = 0): Tensor[] {
+  if (typeof indices_or_sections === "number") checkInt("tensor_split", "sections", 2, indices_or_sections);
+  else checkInts("tensor_split", "indices", 2, indices_or_sections);
   if (t.ndim === 0) {
     throw new RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims");
   }

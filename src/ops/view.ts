@@ -6,6 +6,7 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import { copyDims, numelOf, viewStrides, wrapDim } from "../tensor/shape.js";
+import { checkOverloads } from "./args.js";
 import { record } from "../autograd/graph.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { newTensor, sumToShape } from "./common.js";
@@ -187,6 +188,10 @@ export function expand(t: Tensor, ...sizesArg: SizeArgs): Tensor {
 
 /** `t.narrow(dim, start, length)`: `length` elements along `dim` from `start`. */
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  checkOverloads("narrow", [dim, start, length], [
+    [["int", "dim"], ["Tensor", "start"], ["int", "length"]],
+    [["int", "dim"], ["int", "start"], ["int", "length"]],
+  ]);
   if (t.ndim === 0) throw new RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
   if (length < 0) throw new RuntimeError("narrow(): length must be non-negative.");
   const d = wrapDim(dim, t.ndim);
@@ -209,6 +214,10 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
 
 /** `t.select(dim, index)`: the slice at `index` along `dim`, with that dim removed. */
 export function select(t: Tensor, dim: number, index: number): Tensor {
+  checkOverloads("select", [dim, index], [
+    [["int", "dim"], ["int", "index"]],
+    [["name", "dim"], ["int", "index"]],
+  ]);
   if (t.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.");
   const d = wrapDim(dim, t.ndim);
   const size = t.shape[d]!;

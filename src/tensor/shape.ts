@@ -27,6 +27,7 @@ export function numelOf(shape: readonly number[]): number {
  * PyTorch. The message is PyTorch's `maybe_wrap_dim` one.
  */
 export function wrapDim(dim: number, ndim: number): number {
+  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an int, not ${Number.isNaN(dim) ? "NaN" : typeof dim === "number" ? "float" : typeof dim}`);
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, got ${dim}`);
   if (dim < -n || dim >= n) {

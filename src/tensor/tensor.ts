@@ -31,9 +31,14 @@ const storageRegistry =
 /** Storages made while the autograd engine runs (it may hand those it owns to `.grad`). */
 let allocationLog: WeakSet<Storage> | null = null;
 
-/** @internal Starts (a set) or stops (null) recording the storages `Tensor._empty` makes. */
-export function logAllocations(log: WeakSet<Storage> | null): void {
+/**
+ * @internal Starts (a set) or stops (null) recording the storages `Tensor._empty` makes;
+ * returns the log it replaces.
+ */
+export function logAllocations(log: WeakSet<Storage> | null): WeakSet<Storage> | null {
+  const previous = allocationLog;
   allocationLog = log;
+  return previous;
 }
 
 export class Tensor {

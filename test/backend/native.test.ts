@@ -213,3 +213,37 @@ if (nativeBackend === null) {
     });
   });
 }
+
+describe("torch.set_num_threads with a huge count", () => {
+  it("does not take the process down; products still run and agree", () => {
+    const a = torch.randn([300, 200]);
+    const b = torch.randn([200, 100]);
+    const before = a.mm(b);
+    const previous = torch.get_num_threads();
+    torch.set_num_threads(2 ** 31 - 1);
+    try {
+      expect(torch.get_num_threads()).toBe(2 ** 31 - 1);
+      expect(torch.allclose(a.mm(b), before, { rtol: 1e-5, atol: 1e-5 })).toBe(true);
+    } finally {
+      torch.set_num_threads(previous);
+    }
+  });
+});
+
+describe("views that leave their storage", () => {
+  it("never reach the addon: the JS kernels take them (and write nothing out of range)", () => {
+    if (nativeBackend === null) return;
+    const n = 1000;
+    const storage = nativeBackend.allocate(float32, 3 * n) as JsStorage;
+    const neighbour = nativeBackend.allocate(float32, 3 * n) as JsStorage;
+    neighbour.data.fill(7);
+    // a row view from offset 2.5 rows: half of it past the end (what a fractional select made)
+    for (const offset of [2.5 * n, 2.999 * n, 3 * n - 10, -5]) {
+      const view: StridedView = { storage, offset, shape: [n], strides: [1] };
+      nativeBackend.binary("add", view, view, view);
+      nativeBackend.unary("neg", view, view);
+      nativeBackend.fill({ storage, offset, shape: [n / 2, 2], strides: [2, 1] }, 1);
+    }
+    expect(neighbour.data.every((v) => v === 7)).toBe(true);
+  });
+});

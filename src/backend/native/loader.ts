@@ -11,6 +11,9 @@
 
 import { onNumThreads } from "../threads.js";
 
+/** The most threads the addon's pool starts (as the wasm pool's 63 workers plus the caller). */
+const MAX_POOL = 64;
+
 /** The functions of packages/native/src/addon.cc. Sizes and strides travel in `params`. */
 export interface NativeAddon {
   /**
@@ -80,7 +83,9 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string | null;
       const params = new Float64Array(8 + 4 * 17);
       addon.init(params, 1);
       (addon as { params: Float64Array }).params = params;
-      onNumThreads((n) => addon.setThreads(n));
+      // The pool holds at most MAX_POOL threads, whatever torch.set_num_threads was given (a
+      // huge count would fail to allocate in C++ and abort the process).
+      onNumThreads((n) => addon.setThreads(Math.min(n, MAX_POOL)));
     }
     return { addon, reason: null, inNode: true };
   }

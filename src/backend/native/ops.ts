@@ -69,6 +69,36 @@ function readable(out: StridedView, input: StridedView): boolean {
   return input.storage !== out.storage || (input.offset === out.offset && sameStrides(input.strides, out.strides));
 }
 
+/**
+ * Whether every element a walk of `shape` over `view` reaches lies inside its typed array, with
+ * an integer offset and strides. Kernels trust their arguments; in JS a stray index reads
+ * `undefined`, in C++ it would read or write another object's memory, so nothing reaches the
+ * addon without this O(ndim) check (an op that let a fractional index through once did). Empty
+ * views are refused too: they have nothing to do in C++.
+ */
+function inside(view: StridedView, shape: readonly number[]): boolean {
+  const { offset, strides } = view;
+  if (!Number.isInteger(offset) || offset < 0) return false;
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    const stride = strides[d]!;
+    if (!(size > 0) || !Number.isInteger(size) || !Number.isInteger(stride)) return false;
+    if (stride > 0) hi += stride * (size - 1);
+    else lo += stride * (size - 1);
+  }
+  return lo >= 0 && hi < dataOf(view).length;
+}
+
+/** `inside` for the contiguous range of `n` elements a fused optimizer step walks. */
+function rangeInside(view: StridedView | null, n: number): void {
+  if (view === null) return;
+  if (!Number.isInteger(view.offset) || view.offset < 0 || view.offset + n > dataOf(view).length) {
+    throw new RangeError(`fused optimizer step: ${n} elements from offset ${view.offset} leave the storage`);
+  }
+}
+
 type Kernels = Pick<Backend, "fill" | "copy" | "unary" | "binary" | "reduce" | "matmul"> &
   Required<Pick<Backend, "sgdStep" | "adamStep">>;
 
@@ -98,7 +128,8 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
     fill(out: StridedView, value: number | bigint): void {
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
-      if (!(o instanceof Float32Array) || out.shape.length > MAX_DIMS || numel(out.shape) < minElements || isDense(out.shape, out.strides)) {
+      if (!(o instanceof Float32Array) || out.shape.length > MAX_DIMS || numel(out.shape) < minElements || isDense(out.shape, out.strides) ||
+          !inside(out, out.shape)) {
         return jsBackend.fill(out, value);
       }
       params[0] = value as number;
@@ -110,7 +141,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       const a = dataOf(src);
       if (!(o instanceof Float32Array) || !(a instanceof Float32Array) || o === a || out.shape.length > MAX_DIMS ||
-          numel(out.shape) < minElements || writesTwice(out)) {
+          numel(out.shape) < minElements || writesTwice(out) || !inside(out, out.shape) || !inside(src, out.shape)) {
         return jsBackend.copy(out, src);
       }
       putWalk(1, out.shape, [out, src]);
@@ -122,7 +153,8 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       const x = dataOf(a);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || out.shape.length > MAX_DIMS ||
-          numel(out.shape) < minElements || !readable(out, a) || writesTwice(out)) {
+          numel(out.shape) < minElements || !readable(out, a) || writesTwice(out) || !inside(out, out.shape) ||
+          !inside(a, out.shape)) {
         return jsBackend.unary(op, out, a);
       }
       params[0] = code;
@@ -137,7 +169,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const y = dataOf(b);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || !(y instanceof Float32Array) ||
           out.shape.length > MAX_DIMS || numel(out.shape) < minElements || !readable(out, a) || !readable(out, b) ||
-          writesTwice(out)) {
+          writesTwice(out) || !inside(out, out.shape) || !inside(a, out.shape) || !inside(b, out.shape)) {
         return jsBackend.binary(op, out, a, b);
       }
       params[0] = code;
@@ -149,7 +181,9 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       const x = dataOf(a);
       const blocks = op === "sum" && o instanceof Float32Array && x instanceof Float32Array ? denseBlocks(out, a, dims) : null;
-      if (blocks === null || blocks[0] * blocks[1] * blocks[2] < minElements) return jsBackend.reduce(op, out, a, dims);
+      if (blocks === null || blocks[0] * blocks[1] * blocks[2] < minElements || !inside(out, out.shape) || !inside(a, a.shape)) {
+        return jsBackend.reduce(op, out, a, dims);
+      }
       params[0] = out.offset;
       params[1] = a.offset;
       params[2] = blocks[0];
@@ -168,7 +202,9 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         return jsBackend.matmul(out, a, b);
       }
       const K = a.shape[nd - 1]!;
-      if (numel(out.shape) * K < minWork) return jsBackend.matmul(out, a, b);
+      if (numel(out.shape) * K < minWork || !inside(out, out.shape) || !inside(a, a.shape) || !inside(b, b.shape)) {
+        return jsBackend.matmul(out, a, b);
+      }
       let at = 0;
       params[at++] = nd;
       for (let d = 0; d < nd; d++) params[at++] = out.shape[d]!;
@@ -186,6 +222,8 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const g = float32Data(grad);
       const useMomentum = h.momentum !== 0;
       if (useMomentum && buf === null) throw new Error("sgdStep: momentum needs a buffer");
+      const n = numel(param.shape);
+      for (const view of [param, grad, buf]) rangeInside(view, n);
       const oneMinusDamp = r(1 - h.dampening);
       params[0] = numel(param.shape);
       params[1] = param.offset;
@@ -208,7 +246,9 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const v = float32Data(expAvgSq);
       // The scalars as flat_update.ts forms them (lerp_'s weight and 1 − weight in float32).
       const w = r(1 - h.beta1);
-      params[0] = numel(param.shape);
+      const n = numel(param.shape);
+      for (const view of [param, grad, expAvg, expAvgSq, maxExpAvgSq]) rangeInside(view, n);
+      params[0] = n;
       params[1] = param.offset;
       params[2] = grad.offset;
       params[3] = expAvg.offset;
