@@ -10,7 +10,8 @@
  *                 Debian's dataset-fashion-mnist installs them)
  *   --epochs N    epochs to train (default 15)
  *   --subset N    train on the first N training images only (for CI); the test set stays whole
- *   --threads N   torch.set_num_threads(N) (default: one per core)
+ *   --threads N   torch.set_num_threads(N) (default 1, as scripts/reference/fashion_mnist.py
+ *                 sets PyTorch's, so the two runs compare like for like)
  */
 
 import { parseArgs } from "node:util";
@@ -25,10 +26,10 @@ const { values: args } = parseArgs({
     data: { type: "string", default: "/usr/share/datasets/fashion-mnist" },
     epochs: { type: "string", default: "15" },
     subset: { type: "string" },
-    threads: { type: "string" },
+    threads: { type: "string", default: "1" },
   },
 });
-if (args.threads !== undefined) torch.set_num_threads(Number(args.threads));
+torch.set_num_threads(Number(args.threads));
 const epochs = Number(args.epochs);
 if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs: expected a positive integer, got ${args.epochs}`);
 
