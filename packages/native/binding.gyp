@@ -9,7 +9,8 @@
         "src/gemm_avx2.cc",
         "src/gemm_portable.cc",
         "src/elementwise.cc",
-        "src/optim.cc"
+        "src/optim.cc",
+        "src/random.cc"
       ],
       "cflags!": ["-O0", "-O2"],
       "cflags_cc!": ["-std=gnu++17", "-O0", "-O2"],

@@ -94,6 +94,33 @@ function nonDeterministicSeed(): bigint {
  * `torch.Generator()` does. The global generator (`torch.manual_seed`) starts from a
  * non-deterministic seed.
  */
+/**
+ * A faster implementation of `Generator.fillUint32`'s loop over the same state (the native
+ * backend registers one): `(state, left, next, out) => [left, next]`, filling `out` with the
+ * draws the JS loop would make and returning the advanced position.
+ */
+export type BulkFill = (state: Uint32Array, left: number, next: number, out: Uint32Array) => [number, number];
+let bulkFill: BulkFill | null = null;
+/** The same for Bernoulli(p) floats from 53-bit uniforms (bernoulli_'s default kernel). */
+export type BulkBernoulli = (state: Uint32Array, left: number, next: number, out: Float32Array, p: number) => [number, number];
+let bulkBernoulli: BulkBernoulli | null = null;
+
+/** @internal Registers (or removes) the bulk Bernoulli kernel; returns the previous one. */
+export function setBulkBernoulli(fill: BulkBernoulli | null): BulkBernoulli | null {
+  const previous = bulkBernoulli;
+  bulkBernoulli = fill;
+  return previous;
+}
+/** Calls shorter than this stay in JS (the crossing costs more than a few draws). */
+const BULK_MIN = 64;
+
+/** @internal Registers (or, with null, removes) the bulk filler; returns the previous one. */
+export function setBulkFill(fill: BulkFill | null): BulkFill | null {
+  const previous = bulkFill;
+  bulkFill = fill;
+  return previous;
+}
+
 export class Generator {
   /** The generator's device. */
   readonly device = "cpu";
@@ -261,6 +288,13 @@ export class Generator {
    * `nextUint32()` calls, in one loop (a bulk kernel, e.g. bernoulli_, draws tens of thousands).
    */
   fillUint32(out: Uint32Array): void {
+    // A native bulk filler (the Node addon) where one is registered and the position is sane.
+    if (bulkFill !== null && out.length >= BULK_MIN && this.left >= 1 && this.left + this.next <= N + 1) {
+      const [left, next] = bulkFill(this.mt, this.left, this.next, out);
+      this.left = left;
+      this.next = next;
+      return;
+    }
     const mt = this.mti;
     // Written through an Int32Array alias: the same bits, in int32 arithmetic (see twist).
     const dst = new Int32Array(out.buffer, out.byteOffset, out.length);
@@ -282,6 +316,18 @@ export class Generator {
       this.next = k;
       this.left -= take - 1;
     }
+  }
+
+  /**
+   * Fills `out` with Bernoulli(p) draws as 0 and 1, one `uniform53() < p` per element, in one
+   * call of the bulk kernel; false (nothing drawn) where none is registered.
+   */
+  fillBernoulli53(out: Float32Array, p: number): boolean {
+    if (bulkBernoulli === null || out.length < BULK_MIN || this.left < 1 || this.left + this.next > N + 1) return false;
+    const [left, next] = bulkBernoulli(this.mt, this.left, this.next, out, p);
+    this.left = left;
+    this.next = next;
+    return true;
   }
 
   /** A 64-bit draw (PyTorch's `random64()`): two 32-bit draws, the first is the high half. */

@@ -62,8 +62,13 @@ export function fillInVisitOrder(t: Tensor, sample: (buffer: RandomArray, contig
   const n = t.numel();
   if (n === 0) return;
   const backend = t._storage.backend;
-  const buffer = typedArrayFor(t.dtype, n);
   const contiguous = t.is_contiguous();
+  if (contiguous && backend.borrow) {
+    // Typed-array storage: sample straight into it.
+    sample(backend.borrow(t._storage, t._offset, n) as RandomArray, true);
+    return;
+  }
+  const buffer = typedArrayFor(t.dtype, n);
   sample(buffer, contiguous);
   if (contiguous) {
     backend.write(t._storage, t._offset, buffer);

@@ -236,7 +236,7 @@ describe("views that leave their storage", () => {
     const n = 1000;
     const storage = nativeBackend.allocate(float32, 3 * n) as JsStorage;
     const neighbour = nativeBackend.allocate(float32, 3 * n) as JsStorage;
-    neighbour.data.fill(7);
+    (neighbour.data as Float32Array).fill(7);
     // a row view from offset 2.5 rows: half of it past the end (what a fractional select made)
     for (const offset of [2.5 * n, 2.999 * n, 3 * n - 10, -5]) {
       const view: StridedView = { storage, offset, shape: [n], strides: [1] };
@@ -244,6 +244,53 @@ describe("views that leave their storage", () => {
       nativeBackend.unary("neg", view, view);
       nativeBackend.fill({ storage, offset, shape: [n / 2, 2], strides: [2, 1] }, 1);
     }
-    expect(neighbour.data.every((v) => v === 7)).toBe(true);
+    expect((neighbour.data as Float32Array).every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe("the generator's bulk draws in C++", () => {
+  it("give the JS loop's draws and state, across twists, for every size", async () => {
+    if (nativeBackend === null) return;
+    const { Generator, setBulkFill } = await import("../../src/random/generator.js");
+    for (const sizes of [[64, 560, 1, 700, 5000], [624, 624, 624], [100, 1249, 3]]) {
+      const viaNative = new Generator().manual_seed(11);
+      const viaJs = new Generator().manual_seed(11);
+      for (const n of sizes) {
+        const a = new Uint32Array(n);
+        const b = new Uint32Array(n);
+        viaNative.fillUint32(a);
+        const native = setBulkFill(null);
+        expect(native).not.toBeNull();
+        try {
+          viaJs.fillUint32(b);
+        } finally {
+          setBulkFill(native);
+        }
+        expect(a).toEqual(b);
+      }
+      expect(Array.from(viaNative.get_state())).toEqual(Array.from(viaJs.get_state()));
+    }
+  });
+});
+
+describe("bernoulli_ masks in C++", () => {
+  it("are the JS kernel's, and leave the generator where it would", async () => {
+    if (nativeBackend === null) return;
+    const { setBulkBernoulli } = await import("../../src/random/generator.js");
+    for (const [n, p] of [[64 * 256, 0.8], [1000, 0.5], [70, 0.01], [5000, 1], [300, 0]] as const) {
+      const gen1 = new torch.Generator().manual_seed(5);
+      const gen2 = new torch.Generator().manual_seed(5);
+      const a = torch.empty([n]).bernoulli_(p, { generator: gen1 });
+      const native = setBulkBernoulli(null);
+      expect(native).not.toBeNull();
+      let b;
+      try {
+        b = torch.empty([n]).bernoulli_(p, { generator: gen2 });
+      } finally {
+        setBulkBernoulli(native);
+      }
+      expect(Array.from(a._values() as Float32Array)).toEqual(Array.from(b._values() as Float32Array));
+      expect(Array.from(gen1.get_state())).toEqual(Array.from(gen2.get_state()));
+    }
   });
 });

@@ -213,6 +213,63 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// mtFill(state, out): the next out.length draws of PyTorch's MT19937 (the same as that many
+// Generator.nextUint32 calls). state: the generator's 624 words, updated in place; params:
+// [left, next] in, the same after. Checked here, as it is the one kernel given raw counters.
+napi_value MtFill(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Instance* inst = args(env, info, 2, argv);
+  double* p = const_cast<double*>(inst->params);
+  size_t stateLen = 0, outLen = 0;
+  void* stateData = nullptr;
+  void* outData = nullptr;
+  napi_typedarray_type t1, t2;
+  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &t2, &outLen, &outData, nullptr, nullptr) != napi_ok ||
+      t1 != napi_uint32_array || t2 != napi_uint32_array || stateLen != 624 || stateData == nullptr ||
+      (outLen > 0 && outData == nullptr)) {
+    napi_throw_type_error(env, nullptr, "mtFill expects (Uint32Array(624), Uint32Array)");
+    return nullptr;
+  }
+  int64_t left = at(p, 0), next = at(p, 1);
+  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
+    napi_throw_range_error(env, nullptr, "mtFill: invalid generator position");
+    return nullptr;
+  }
+  mt_fill(static_cast<uint32_t*>(stateData), left, next, static_cast<uint32_t*>(outData), static_cast<int64_t>(outLen));
+  p[0] = static_cast<double>(left);
+  p[1] = static_cast<double>(next);
+  return undefined(env);
+}
+
+// mtBernoulli(state, out: Float32Array): out[i] = uniform53 < p, params [left, next, p] (the
+// position advanced in place, as mtFill).
+napi_value MtBernoulli(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Instance* inst = args(env, info, 2, argv);
+  double* p = const_cast<double*>(inst->params);
+  size_t stateLen = 0, outLen = 0;
+  void* stateData = nullptr;
+  void* outData = nullptr;
+  napi_typedarray_type t1, t2;
+  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &t2, &outLen, &outData, nullptr, nullptr) != napi_ok ||
+      t1 != napi_uint32_array || t2 != napi_float32_array || stateLen != 624 || stateData == nullptr ||
+      (outLen > 0 && outData == nullptr)) {
+    napi_throw_type_error(env, nullptr, "mtBernoulli expects (Uint32Array(624), Float32Array)");
+    return nullptr;
+  }
+  int64_t left = at(p, 0), next = at(p, 1);
+  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
+    napi_throw_range_error(env, nullptr, "mtBernoulli: invalid generator position");
+    return nullptr;
+  }
+  mt_bernoulli53(static_cast<uint32_t*>(stateData), left, next, static_cast<float*>(outData), static_cast<int64_t>(outLen), p[2]);
+  p[0] = static_cast<double>(left);
+  p[1] = static_cast<double>(next);
+  return undefined(env);
+}
+
 // sgd(param, grad, buf); params: [n, offP, offG, offBuf, wd, momentum, oneMinusDamp, negLr, flags]
 napi_value Sgd(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -286,6 +343,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtFill", nullptr, MtFill, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtBernoulli", nullptr, MtBernoulli, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -52,6 +52,12 @@ struct SgdArgs {
 };
 void sgd_step(const SgdArgs& h, float* p, const float* g, float* buf);
 
+// PyTorch's MT19937: `n` draws into out from the 624-word state at (left, next), as
+// Generator.nextUint32 makes them (twisting when a block is used up); left and next advance.
+void mt_fill(uint32_t* mt, int64_t& left, int64_t& next, uint32_t* out, int64_t n);
+// Bernoulli(p) as 0/1 floats from one 53-bit uniform per element (bernoulli_'s default kernel).
+void mt_bernoulli53(uint32_t* mt, int64_t& left, int64_t& next, float* out, int64_t n, double p);
+
 struct AdamArgs {
   int64_t n;
   float shrink, wd, w, oneMinusW, beta2, value, bc2, eps, negStep;

@@ -14,6 +14,7 @@ import type { Backend, KernelName, Storage } from "../backend.js";
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { JsStorage } from "../js/storage.js";
+import { setBulkBernoulli, setBulkFill } from "../../random/generator.js";
 import { loadAddon, type NativeAddon } from "./loader.js";
 import { nativeKernels, MIN_ELEMENTS, MIN_WORK, type Thresholds } from "./ops.js";
 
@@ -71,3 +72,21 @@ export const nativeExpected: boolean = loaded.inNode;
 
 /** The default native backend, or null outside Node and where the addon is missing. */
 export const nativeBackend: NativeBackend | null = loaded.addon ? createNativeBackend(loaded.addon) : null;
+
+// The generator's bulk draws (Dropout's masks) run in C++ on the generator's own state words.
+if (loaded.addon) {
+  const addon = loaded.addon;
+  setBulkFill((state, left, next, out) => {
+    addon.params[0] = left;
+    addon.params[1] = next;
+    addon.mtFill(state, out);
+    return [addon.params[0]!, addon.params[1]!];
+  });
+  setBulkBernoulli((state, left, next, out, p) => {
+    addon.params[0] = left;
+    addon.params[1] = next;
+    addon.params[2] = p;
+    addon.mtBernoulli(state, out);
+    return [addon.params[0]!, addon.params[1]!];
+  });
+}

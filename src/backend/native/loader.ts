@@ -34,6 +34,10 @@ export interface NativeAddon {
   sum(out: Float32Array, a: Float32Array): void;
   sgd(param: Float32Array, grad: Float32Array, buf: Float32Array): void;
   adam(param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array): void;
+  /** The generator's next out.length draws (params [left, next] in and out); see random.cc. */
+  mtFill(state: Uint32Array, out: Uint32Array): void;
+  /** out[i] = 1 if the next 53-bit uniform < p else 0 (params [left, next, p]); see random.cc. */
+  mtBernoulli(state: Uint32Array, out: Float32Array): void;
 }
 
 interface NodeProcess {
