@@ -213,58 +213,61 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// mtFill(state, out): the next out.length draws of PyTorch's MT19937 (the same as that many
-// Generator.nextUint32 calls). state: the generator's 624 words, updated in place; params:
-// [left, next] in, the same after. Checked here, as it is the one kernel given raw counters.
+// The generator arguments of mtFill / mtBernoulli: the state (Uint32Array of 624 words), an out
+// typed array of `outType`, and the position [left, next] in params, all checked (these two
+// kernels get raw counters, so an impossible position must not index past the state).
+bool generator_args(napi_env env, napi_value* argv, napi_typedarray_type outType, uint32_t** state, void** out,
+                    size_t* outLen, int64_t* left, int64_t* next, const double* p) {
+  size_t stateLen = 0;
+  void* stateData = nullptr;
+  napi_typedarray_type t1, t2;
+  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &t2, outLen, out, nullptr, nullptr) != napi_ok ||
+      t1 != napi_uint32_array || t2 != outType || stateLen != 624 || stateData == nullptr ||
+      (*outLen > 0 && *out == nullptr)) {
+    napi_throw_type_error(env, nullptr, "expected (Uint32Array(624), a typed array of draws)");
+    return false;
+  }
+  *left = at(p, 0);
+  *next = at(p, 1);
+  if (*left < 1 || *left > 624 || *next < 0 || *next > 624 || *left + *next > 625) {
+    napi_throw_range_error(env, nullptr, "invalid generator position");
+    return false;
+  }
+  *state = static_cast<uint32_t*>(stateData);
+  return true;
+}
+
+// mtFill(state, out: Uint32Array): the next out.length draws of PyTorch's MT19937 (the same as
+// that many Generator.nextUint32 calls); the state is updated in place and params [left, next]
+// advanced.
 napi_value MtFill(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Instance* inst = args(env, info, 2, argv);
   double* p = const_cast<double*>(inst->params);
-  size_t stateLen = 0, outLen = 0;
-  void* stateData = nullptr;
-  void* outData = nullptr;
-  napi_typedarray_type t1, t2;
-  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &t2, &outLen, &outData, nullptr, nullptr) != napi_ok ||
-      t1 != napi_uint32_array || t2 != napi_uint32_array || stateLen != 624 || stateData == nullptr ||
-      (outLen > 0 && outData == nullptr)) {
-    napi_throw_type_error(env, nullptr, "mtFill expects (Uint32Array(624), Uint32Array)");
-    return nullptr;
-  }
-  int64_t left = at(p, 0), next = at(p, 1);
-  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
-    napi_throw_range_error(env, nullptr, "mtFill: invalid generator position");
-    return nullptr;
-  }
-  mt_fill(static_cast<uint32_t*>(stateData), left, next, static_cast<uint32_t*>(outData), static_cast<int64_t>(outLen));
+  uint32_t* state;
+  void* out;
+  size_t n = 0;
+  int64_t left, next;
+  if (!generator_args(env, argv, napi_uint32_array, &state, &out, &n, &left, &next, p)) return nullptr;
+  mt_fill(state, left, next, static_cast<uint32_t*>(out), static_cast<int64_t>(n));
   p[0] = static_cast<double>(left);
   p[1] = static_cast<double>(next);
   return undefined(env);
 }
 
-// mtBernoulli(state, out: Float32Array): out[i] = uniform53 < p, params [left, next, p] (the
-// position advanced in place, as mtFill).
+// mtBernoulli(state, out: Float32Array): out[i] = 1 if the next 53-bit uniform < p else 0;
+// params [left, next, p], the position advanced as in mtFill.
 napi_value MtBernoulli(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Instance* inst = args(env, info, 2, argv);
   double* p = const_cast<double*>(inst->params);
-  size_t stateLen = 0, outLen = 0;
-  void* stateData = nullptr;
-  void* outData = nullptr;
-  napi_typedarray_type t1, t2;
-  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &t2, &outLen, &outData, nullptr, nullptr) != napi_ok ||
-      t1 != napi_uint32_array || t2 != napi_float32_array || stateLen != 624 || stateData == nullptr ||
-      (outLen > 0 && outData == nullptr)) {
-    napi_throw_type_error(env, nullptr, "mtBernoulli expects (Uint32Array(624), Float32Array)");
-    return nullptr;
-  }
-  int64_t left = at(p, 0), next = at(p, 1);
-  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
-    napi_throw_range_error(env, nullptr, "mtBernoulli: invalid generator position");
-    return nullptr;
-  }
-  mt_bernoulli53(static_cast<uint32_t*>(stateData), left, next, static_cast<float*>(outData), static_cast<int64_t>(outLen), p[2]);
+  uint32_t* state;
+  void* out;
+  size_t n = 0;
+  int64_t left, next;
+  if (!generator_args(env, argv, napi_float32_array, &state, &out, &n, &left, &next, p)) return nullptr;
+  mt_bernoulli53(state, left, next, static_cast<float*>(out), static_cast<int64_t>(n), p[2]);
   p[0] = static_cast<double>(left);
   p[1] = static_cast<double>(next);
   return undefined(env);

@@ -25,7 +25,6 @@ export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
     batchShape.push(out.shape[d]!);
     batches *= out.shape[d]!;
   }
-  const acc = new Float64Array(N);
   const counter = new Array<number>(batchShape.length).fill(0);
   for (let bi = 0; bi < batches; bi++) {
     let pa = a.offset;
@@ -36,16 +35,7 @@ export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
       pb += counter[d]! * b.strides[d]!;
       po += counter[d]! * out.strides[d]!;
     }
-    for (let i = 0; i < M; i++) {
-      acc.fill(0);
-      for (let k = 0; k < K; k++) {
-        const aik = x[pa + i * aRow + k * aCol]!;
-        const rowB = pb + k * bRow;
-        for (let j = 0; j < N; j++) acc[j]! += aik * y[rowB + j * bCol]!;
-      }
-      const rowO = po + i * oRow;
-      for (let j = 0; j < N; j++) o[rowO + j * oCol] = acc[j]!;
-    }
+    matmul2d(o, po, oRow, oCol, x, pa, aRow, aCol, y, pb, bRow, bCol, M, N, K);
     for (let d = batchShape.length - 1; d >= 0; d--) {
       if (++counter[d]! < batchShape[d]!) break;
       counter[d] = 0;
