@@ -21,9 +21,10 @@
  * worker that is slow to wake (descheduled on a busy machine) is skipped, and the caller takes
  * over the tasks nobody has taken yet, so a product never waits on a worker that has not started.
  * Only the caller steals, and it rewrites a slot only after its worker acknowledged the last job,
- * so no thread can take a task index of one job with the sizes of another. (A worker that died
- * inside a task would leave the caller spinning; the kernel allocates nothing and cannot trap on
- * valid sizes, so only a bug could do that.)
+ * so no thread can take a task index of one job with the sizes of another. A task that throws in
+ * a worker (the kernel allocates nothing and cannot trap on valid sizes, so only a bug could)
+ * is still counted as done and marks the slot FAILED, so the caller raises an error instead of
+ * spinning forever.
  */
 
 /** Byte offset of the control block (DONE, then the slots) in the shared memory. */
@@ -38,7 +39,7 @@ export const MAX_THREADS = (JOB - CONTROL) / SLOT_BYTES - 1;
 const slotByte = (slot: number): number => CONTROL + SLOT_BYTES * (slot + 1);
 
 // Words of a slot.
-const SEQ = 0, ACK = 1, NEXT = 2, END = 3, CMD = 4, WORK = 5, SLEEP = 6, READY = 7;
+const SEQ = 0, ACK = 1, NEXT = 2, END = 3, CMD = 4, WORK = 5, SLEEP = 6, READY = 7, FAILED = 8;
 const EXIT = 1;
 
 /**
@@ -82,7 +83,13 @@ function start(data) {
     let t = Atomics.add(ctrl, s + ${NEXT}, 1);
     if (t >= end) Atomics.store(ctrl, s + ${ACK}, seen);
     while (t < end) {
-      ex.runTask(job, t, work);
+      // A task that throws (it cannot on valid sizes) is still counted, so the caller never
+      // spins forever; FAILED tells it the product is not to be trusted.
+      try {
+        ex.runTask(job, t, work);
+      } catch (e) {
+        Atomics.store(ctrl, s + ${FAILED}, 1);
+      }
       const next = Atomics.add(ctrl, s + ${NEXT}, 1);
       // Idle before the last task is counted, so the caller's next job finds this worker free.
       if (next >= end) Atomics.store(ctrl, s + ${ACK}, seen);
@@ -266,6 +273,11 @@ export class ThreadPool {
       }
       // A browser's main thread may not Atomics.wait, and the tasks left are already running.
       while (Atomics.load(c, CONTROL / 4) < count);
+      for (const slot of workers) {
+        if (Atomics.exchange(c, this.word(slot, FAILED), 0) !== 0) {
+          throw new Error("torch-ts: a WebAssembly worker failed inside a matrix product; its result is incomplete");
+        }
+      }
     }
     const now = performance.now();
     if (!wakeSleepers && now - this.lastRun < SPIN_MS && now - this.lastWake > 10 * SPIN_MS) {
