@@ -63,11 +63,12 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string | null;
   }
   const { createRequire } = proc.getBuiltinModule("node:module") as { createRequire: (from: string) => Require };
   const { fileURLToPath } = proc.getBuiltinModule("node:url") as { fileURLToPath: (url: URL) => string };
-  const load = createRequire(import.meta.url);
+  const here = import.meta.url;
+  const load = createRequire(here);
   const failures: string[] = [];
-  const attempt = (id: string, label: string): NativeAddon | null => {
+  const attempt = (id: () => string, label: string): NativeAddon | null => {
     try {
-      return load(id) as NativeAddon;
+      return load(id()) as NativeAddon;
     } catch (error) {
       const e = error as { code?: string; message?: string };
       // A package that is simply absent is the expected case; anything else (a binary built
@@ -79,8 +80,10 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string | null;
     }
   };
   const addon =
-    attempt("torch-ts-native", "torch-ts-native") ??
-    attempt(fileURLToPath(new URL(IN_REPO, import.meta.url)), "packages/native");
+    attempt(() => "torch-ts-native", "torch-ts-native") ??
+    // `here` is a variable so that bundlers do not take `new URL(path, import.meta.url)` for an
+    // asset to inline (Vite did: the browser bundle, imported in Node, then failed to load).
+    attempt(() => fileURLToPath(new URL(IN_REPO, here)), "packages/native");
   if (addon) {
     // Room for a product's or a walk's layout at 16 dims (ops.ts: MAX_DIMS).
     if (!addon.params) {
