@@ -74,13 +74,12 @@ function fusedBackend(kernel: "sgdStep" | "adamStep", ...ts: (Tensor | null)[]):
 /** The rounding a float32 kernel applies when it stores a result (and to scalar operands). */
 const r = Math.fround;
 
-export type FlatSGD = SgdStep;
 
 /**
  * One `_single_tensor_sgd` step of `param`. `buf` is the momentum buffer (null at the first
  * step: then a new one is returned), used only when momentum is non-zero.
  */
-export function sgdFlat(param: Tensor, grad: Tensor, buf: Tensor | null, h: FlatSGD, makeBuf: () => Tensor): Tensor | null {
+export function sgdFlat(param: Tensor, grad: Tensor, buf: Tensor | null, h: SgdStep, makeBuf: () => Tensor): Tensor | null {
   const p = read(param);
   const g = read(grad);
   const n = p.length;
@@ -116,11 +115,10 @@ export function sgdFlat(param: Tensor, grad: Tensor, buf: Tensor | null, h: Flat
   return buf;
 }
 
-export type FlatAdam = AdamStep;
 
 /** One `_single_tensor_adam` step of `param` (after its step count was advanced). */
 export function adamFlat(
-  param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: FlatAdam,
+  param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, h: AdamStep,
 ): void {
   const p = read(param);
   const g = read(grad);

@@ -80,22 +80,12 @@ function fillDefault(buffer: RandomArray, p: number, gen: Generator): void {
   gen.fillUint32(raw);
   if (buffer instanceof BigInt64Array) {
     for (let i = 0; i < n; i++) buffer[i] = uniform53Of(raw, i) < p ? 1n : 0n;
-  } else if (buffer instanceof Float32Array) {
-    // Dropout's case, in a loop of its own so that V8 sees one element type.
-    bernoulliFloat32(buffer, raw, p);
   } else {
     for (let i = 0; i < n; i++) buffer[i] = uniform53Of(raw, i) < p ? 1 : 0;
   }
 }
 
 let drawScratch = new Uint32Array(0);
-
-function bernoulliFloat32(out: Float32Array, raw: Uint32Array, p: number): void {
-  const n = out.length;
-  for (let i = 0, j = 0; i < n; i++, j += 2) {
-    out[i] = ((raw[j]! & 0x1fffff) * 4294967296 + raw[j + 1]!) * 1.1102230246251565e-16 < p ? 1 : 0;
-  }
-}
 
 /** `Generator.uniform53` of the i-th pair of draws in `raw`. */
 function uniform53Of(raw: Uint32Array, i: number): number {

@@ -95,29 +95,23 @@ function nonDeterministicSeed(): bigint {
  * non-deterministic seed.
  */
 /**
- * A faster implementation of `Generator.fillUint32`'s loop over the same state (the native
- * backend registers one): `(state, left, next, out) => [left, next]`, filling `out` with the
- * draws the JS loop would make and returning the advanced position.
+ * Faster versions of the generator's bulk loops over the same state (the native backend
+ * registers them), each returning the advanced position `[left, next]`:
+ * - `fill(state, left, next, out)`: `out` gets the draws `fillUint32`'s JS loop would make;
+ * - `bernoulli53(state, left, next, out, p)`: `out[i] = uniform53() < p ? 1 : 0` per element.
  */
-export type BulkFill = (state: Uint32Array, left: number, next: number, out: Uint32Array) => [number, number];
-let bulkFill: BulkFill | null = null;
-/** The same for Bernoulli(p) floats from 53-bit uniforms (bernoulli_'s default kernel). */
-export type BulkBernoulli = (state: Uint32Array, left: number, next: number, out: Float32Array, p: number) => [number, number];
-let bulkBernoulli: BulkBernoulli | null = null;
-
-/** @internal Registers (or removes) the bulk Bernoulli kernel; returns the previous one. */
-export function setBulkBernoulli(fill: BulkBernoulli | null): BulkBernoulli | null {
-  const previous = bulkBernoulli;
-  bulkBernoulli = fill;
-  return previous;
+export interface BulkDraws {
+  fill(state: Uint32Array, left: number, next: number, out: Uint32Array): [number, number];
+  bernoulli53(state: Uint32Array, left: number, next: number, out: Float32Array, p: number): [number, number];
 }
+let bulk: BulkDraws | null = null;
 /** Calls shorter than this stay in JS (the crossing costs more than a few draws). */
 const BULK_MIN = 64;
 
-/** @internal Registers (or, with null, removes) the bulk filler; returns the previous one. */
-export function setBulkFill(fill: BulkFill | null): BulkFill | null {
-  const previous = bulkFill;
-  bulkFill = fill;
+/** @internal Registers (or, with null, removes) the bulk kernels; returns the previous ones. */
+export function setBulkDraws(draws: BulkDraws | null): BulkDraws | null {
+  const previous = bulk;
+  bulk = draws;
   return previous;
 }
 
@@ -289,8 +283,8 @@ export class Generator {
    */
   fillUint32(out: Uint32Array): void {
     // A native bulk filler (the Node addon) where one is registered and the position is sane.
-    if (bulkFill !== null && out.length >= BULK_MIN && this.left >= 1 && this.left + this.next <= N + 1) {
-      const [left, next] = bulkFill(this.mt, this.left, this.next, out);
+    if (bulk !== null && out.length >= BULK_MIN && this.bulkPositionOk()) {
+      const [left, next] = bulk.fill(this.mt, this.left, this.next, out);
       this.left = left;
       this.next = next;
       return;
@@ -323,11 +317,16 @@ export class Generator {
    * call of the bulk kernel; false (nothing drawn) where none is registered.
    */
   fillBernoulli53(out: Float32Array, p: number): boolean {
-    if (bulkBernoulli === null || out.length < BULK_MIN || this.left < 1 || this.left + this.next > N + 1) return false;
-    const [left, next] = bulkBernoulli(this.mt, this.left, this.next, out, p);
+    if (bulk === null || out.length < BULK_MIN || !this.bulkPositionOk()) return false;
+    const [left, next] = bulk.bernoulli53(this.mt, this.left, this.next, out, p);
     this.left = left;
     this.next = next;
     return true;
+  }
+
+  /** Whether the read position is one the bulk kernels accept (a set_state could give any). */
+  private bulkPositionOk(): boolean {
+    return this.left >= 1 && this.left <= N && this.next >= 0 && this.left + this.next <= N + 1;
   }
 
   /** A 64-bit draw (PyTorch's `random64()`): two 32-bit draws, the first is the high half. */

@@ -12,17 +12,7 @@ import { bool, float32, float64, int32, int64, type DType, type TypedArray } fro
 export { bool, float32, float64, int32, int64 };
 export type { DType };
 
-/** A seeded uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../harness/rng.js";
 
 export type Random = () => number;
 

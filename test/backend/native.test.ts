@@ -251,7 +251,7 @@ describe("views that leave their storage", () => {
 describe("the generator's bulk draws in C++", () => {
   it("give the JS loop's draws and state, across twists, for every size", async () => {
     if (nativeBackend === null) return;
-    const { Generator, setBulkFill } = await import("../../src/random/generator.js");
+    const { Generator, setBulkDraws } = await import("../../src/random/generator.js");
     for (const sizes of [[64, 560, 1, 700, 5000], [624, 624, 624], [100, 1249, 3]]) {
       const viaNative = new Generator().manual_seed(11);
       const viaJs = new Generator().manual_seed(11);
@@ -259,12 +259,12 @@ describe("the generator's bulk draws in C++", () => {
         const a = new Uint32Array(n);
         const b = new Uint32Array(n);
         viaNative.fillUint32(a);
-        const native = setBulkFill(null);
+        const native = setBulkDraws(null);
         expect(native).not.toBeNull();
         try {
           viaJs.fillUint32(b);
         } finally {
-          setBulkFill(native);
+          setBulkDraws(native);
         }
         expect(a).toEqual(b);
       }
@@ -276,18 +276,18 @@ describe("the generator's bulk draws in C++", () => {
 describe("bernoulli_ masks in C++", () => {
   it("are the JS kernel's, and leave the generator where it would", async () => {
     if (nativeBackend === null) return;
-    const { setBulkBernoulli } = await import("../../src/random/generator.js");
+    const { setBulkDraws } = await import("../../src/random/generator.js");
     for (const [n, p] of [[64 * 256, 0.8], [1000, 0.5], [70, 0.01], [5000, 1], [300, 0]] as const) {
       const gen1 = new torch.Generator().manual_seed(5);
       const gen2 = new torch.Generator().manual_seed(5);
       const a = torch.empty([n]).bernoulli_(p, { generator: gen1 });
-      const native = setBulkBernoulli(null);
+      const native = setBulkDraws(null);
       expect(native).not.toBeNull();
       let b;
       try {
         b = torch.empty([n]).bernoulli_(p, { generator: gen2 });
       } finally {
-        setBulkBernoulli(native);
+        setBulkDraws(native);
       }
       expect(Array.from(a._values() as Float32Array)).toEqual(Array.from(b._values() as Float32Array));
       expect(Array.from(gen1.get_state())).toEqual(Array.from(gen2.get_state()));

@@ -7,17 +7,7 @@ import { jsBackend } from "../../src/backend/js/index.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
 import { float32, float64, type DType } from "../../src/tensor/dtype.js";
 
-/** mulberry32: a small seeded generator, so a failing case can be re-run. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../harness/rng.js";
 
 export type Layout = "contiguous" | "transposed" | "stepped" | "narrowed" | "sparse";
 export const layouts: Layout[] = ["contiguous", "transposed", "stepped", "narrowed", "sparse"];

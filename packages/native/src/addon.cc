@@ -213,61 +213,34 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// The generator arguments of mtFill / mtBernoulli: the state (Uint32Array of 624 words), an out
-// typed array of `outType`, and the position [left, next] in params, all checked (these two
-// kernels get raw counters, so an impossible position must not index past the state).
-bool generator_args(napi_env env, napi_value* argv, napi_typedarray_type outType, uint32_t** state, void** out,
-                    size_t* outLen, int64_t* left, int64_t* next, const double* p) {
-  size_t stateLen = 0;
-  void* stateData = nullptr;
-  napi_typedarray_type t1, t2;
-  if (napi_get_typedarray_info(env, argv[0], &t1, &stateLen, &stateData, nullptr, nullptr) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &t2, outLen, out, nullptr, nullptr) != napi_ok ||
-      t1 != napi_uint32_array || t2 != outType || stateLen != 624 || stateData == nullptr ||
-      (*outLen > 0 && *out == nullptr)) {
-    napi_throw_type_error(env, nullptr, "expected (Uint32Array(624), a typed array of draws)");
-    return false;
-  }
-  *left = at(p, 0);
-  *next = at(p, 1);
-  if (*left < 1 || *left > 624 || *next < 0 || *next > 624 || *left + *next > 625) {
-    napi_throw_range_error(env, nullptr, "invalid generator position");
-    return false;
-  }
-  *state = static_cast<uint32_t*>(stateData);
-  return true;
-}
-
 // mtFill(state, out: Uint32Array): the next out.length draws of PyTorch's MT19937 (the same as
-// that many Generator.nextUint32 calls); the state is updated in place and params [left, next]
-// advanced.
-napi_value MtFill(napi_env env, napi_callback_info info) {
+// that many Generator.nextUint32 calls). mtBernoulli(state, out: Float32Array): out[i] = 1 if
+// the next 53-bit uniform < params[2] else 0. Both: the generator's 624 state words are updated
+// in place and its position params [left, next] advanced. One function serves both names (the
+// out array's type says which); everything is checked, as these get raw counters.
+napi_value MtDraws(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Instance* inst = args(env, info, 2, argv);
   double* p = const_cast<double*>(inst->params);
-  uint32_t* state;
-  void* out;
-  size_t n = 0;
-  int64_t left, next;
-  if (!generator_args(env, argv, napi_uint32_array, &state, &out, &n, &left, &next, p)) return nullptr;
-  mt_fill(state, left, next, static_cast<uint32_t*>(out), static_cast<int64_t>(n));
-  p[0] = static_cast<double>(left);
-  p[1] = static_cast<double>(next);
-  return undefined(env);
-}
-
-// mtBernoulli(state, out: Float32Array): out[i] = 1 if the next 53-bit uniform < p else 0;
-// params [left, next, p], the position advanced as in mtFill.
-napi_value MtBernoulli(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
-  double* p = const_cast<double*>(inst->params);
-  uint32_t* state;
-  void* out;
-  size_t n = 0;
-  int64_t left, next;
-  if (!generator_args(env, argv, napi_float32_array, &state, &out, &n, &left, &next, p)) return nullptr;
-  mt_bernoulli53(state, left, next, static_cast<float*>(out), static_cast<int64_t>(n), p[2]);
+  size_t stateLen = 0, n = 0;
+  void* state = nullptr;
+  void* out = nullptr;
+  napi_typedarray_type stateType, outType;
+  if (napi_get_typedarray_info(env, argv[0], &stateType, &stateLen, &state, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &outType, &n, &out, nullptr, nullptr) != napi_ok ||
+      stateType != napi_uint32_array || stateLen != 624 || state == nullptr || (n > 0 && out == nullptr) ||
+      (outType != napi_uint32_array && outType != napi_float32_array)) {
+    napi_throw_type_error(env, nullptr, "expected (Uint32Array(624), Uint32Array or Float32Array)");
+    return nullptr;
+  }
+  int64_t left = at(p, 0), next = at(p, 1);
+  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
+    napi_throw_range_error(env, nullptr, "invalid generator position");
+    return nullptr;
+  }
+  uint32_t* mt = static_cast<uint32_t*>(state);
+  if (outType == napi_uint32_array) mt_fill(mt, left, next, static_cast<uint32_t*>(out), static_cast<int64_t>(n));
+  else mt_bernoulli53(mt, left, next, static_cast<float*>(out), static_cast<int64_t>(n), p[2]);
   p[0] = static_cast<double>(left);
   p[1] = static_cast<double>(next);
   return undefined(env);
@@ -346,8 +319,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"mtFill", nullptr, MtFill, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"mtBernoulli", nullptr, MtBernoulli, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtFill", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtBernoulli", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -14,7 +14,7 @@ import type { Backend, KernelName, Storage } from "../backend.js";
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { JsStorage } from "../js/storage.js";
-import { setBulkBernoulli, setBulkFill } from "../../random/generator.js";
+import { setBulkDraws } from "../../random/generator.js";
 import { loadAddon, type NativeAddon } from "./loader.js";
 import { nativeKernels, MIN_ELEMENTS, MIN_WORK, type Thresholds } from "./ops.js";
 
@@ -76,17 +76,20 @@ export const nativeBackend: NativeBackend | null = loaded.addon ? createNativeBa
 // The generator's bulk draws (Dropout's masks) run in C++ on the generator's own state words.
 if (loaded.addon) {
   const addon = loaded.addon;
-  setBulkFill((state, left, next, out) => {
-    addon.params[0] = left;
-    addon.params[1] = next;
-    addon.mtFill(state, out);
-    return [addon.params[0]!, addon.params[1]!];
-  });
-  setBulkBernoulli((state, left, next, out, p) => {
-    addon.params[0] = left;
-    addon.params[1] = next;
-    addon.params[2] = p;
-    addon.mtBernoulli(state, out);
-    return [addon.params[0]!, addon.params[1]!];
+  const { params } = addon;
+  setBulkDraws({
+    fill(state, left, next, out) {
+      params[0] = left;
+      params[1] = next;
+      addon.mtFill(state, out);
+      return [params[0]!, params[1]!];
+    },
+    bernoulli53(state, left, next, out, p) {
+      params[0] = left;
+      params[1] = next;
+      params[2] = p;
+      addon.mtBernoulli(state, out);
+      return [params[0]!, params[1]!];
+    },
   });
 }
