@@ -80,8 +80,12 @@ export interface AdamStep {
 export interface Backend {
   readonly name: string;
 
-  /** A new storage of `length` elements, zero-filled. */
-  allocate(dtype: DType, length: number): Storage;
+  /**
+   * A new storage of `length` elements, zero-filled; with `zeroed` false its contents are
+   * unspecified (as ATen's `empty`), for an output whose kernel writes every element before
+   * anything reads it. Zero-filling is most of the cost of a large allocation.
+   */
+  allocate(dtype: DType, length: number, zeroed?: boolean): Storage;
   /** A copy of `length` elements from `offset`, as the dtype's typed array (int64: BigInt64Array). */
   read(storage: Storage, offset: number, length: number): TypedArray;
   /** Writes `values` (same element type as the storage) starting at `offset`. */

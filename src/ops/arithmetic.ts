@@ -13,14 +13,14 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
-  asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, expandedView, inplace, newTensor, resultType, sumToShape,
+  asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, expandedView, inplace, newOutput, newTensor, resultType, sumToShape,
   type TensorOrScalar,
 } from "./common.js";
 
 /** Runs a binary kernel: both operands cast to `compute`, broadcast, into a new `out` tensor. */
 function runBinary(op: BinaryOp, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   const shape = broadcastAll(a, b);
-  const out = newTensor(shape, outDtype);
+  const out = newOutput(shape, outDtype);
   out._storage.backend.binary(op, out._view, expandedView(a, shape), expandedView(b, shape));
   return out;
 }

@@ -56,9 +56,18 @@ export function expandedView(t: Tensor, shape: readonly number[]): StridedView {
   return { storage: t._storage, offset: t._offset, shape, strides };
 }
 
-/** A new contiguous output tensor. */
+/** A new contiguous output tensor, zero-filled. */
 export function newTensor(shape: readonly number[], dtype: DType): Tensor {
   return Tensor._empty(shape, dtype);
+}
+
+/**
+ * A new contiguous output tensor whose contents are unspecified, for a kernel that writes every
+ * element of it (elementwise ops, copies, products with K > 0): skipping the zero fill is most
+ * of what a large output costs to allocate.
+ */
+export function newOutput(shape: readonly number[], dtype: DType): Tensor {
+  return Tensor._empty(shape, dtype, false);
 }
 
 /**

@@ -10,11 +10,11 @@ import { record } from "../autograd/graph.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { RuntimeError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
-import { expandedView, inplace, newTensor, sumToShape } from "./common.js";
+import { expandedView, inplace, newOutput, newTensor, sumToShape } from "./common.js";
 
 /** A contiguous copy in `dtype`, not recorded. */
 function copyAs(t: Tensor, dtype: DType): Tensor {
-  const out = newTensor(t.shape, dtype);
+  const out = newOutput(t.shape, dtype);
   out._storage.backend.copy(out._view, t._view);
   return out;
 }

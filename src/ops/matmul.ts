@@ -8,7 +8,7 @@ import type { DType } from "../tensor/dtype.js";
 import { broadcastShapes, numelOf } from "../tensor/shape.js";
 import { record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
-import { expandedView, newTensor, sumToShape } from "./common.js";
+import { expandedView, newOutput, newTensor, sumToShape } from "./common.js";
 import { unsafeView } from "./view.js";
 
 /** PyTorch's lower-case C type names, used in dtype mismatch messages ("float != double"). */
@@ -27,9 +27,10 @@ function checkSameDtype(a: Tensor, b: Tensor, what = "mat1 and mat2"): void {
 function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const nd = a.ndim;
   const [M, K, N] = [a.shape[nd - 2]!, a.shape[nd - 1]!, b.shape[nd - 1]!];
-  const out = newTensor([...batch, M, N], a.dtype);
-  if (numelOf(out.shape) === 0) return out;
-  if (K === 0) return out; // an empty sum is zero, and new tensors are zero-filled
+  const shape = [...batch, M, N];
+  // An empty sum is zero: with K = 0 the output is the zero-filled tensor itself.
+  if (K === 0 || numelOf(shape) === 0) return newTensor(shape, a.dtype);
+  const out = newOutput(shape, a.dtype);
   out._storage.backend.matmul(out._view, expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]));
   return out;
 }
@@ -85,7 +86,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   const backend = product._storage.backend;
   let out = product;
   if (alpha !== 1) {
-    out = newTensor(shape, product.dtype);
+    out = newOutput(shape, product.dtype);
     backend.binary("mul", out._view, product._view, expandedView(scalarLike(alpha, product), shape));
   }
   if (beta !== 0) {

@@ -73,10 +73,13 @@ export class Tensor {
     this._offset = offset;
   }
 
-  /** @internal A fresh contiguous tensor with uninitialised (zeroed) storage. */
-  static _empty(shape: readonly number[], dtype: DType = float32): Tensor {
+  /**
+   * @internal A fresh contiguous tensor, zero-filled; with `zeroed` false its contents are
+   * unspecified, for an output that its kernel overwrites whole (see `newOutput`).
+   */
+  static _empty(shape: readonly number[], dtype: DType = float32, zeroed = true): Tensor {
     const backend = defaultBackend();
-    const storage = backend.allocate(dtype, numelOf(shape));
+    const storage = backend.allocate(dtype, numelOf(shape), zeroed);
     allocationLog?.add(storage);
     // The registry holds `release` strongly and the storage weakly: `release` must not refer to
     // the storage (Storage.release says so), or the storage could never be collected.

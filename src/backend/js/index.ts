@@ -13,8 +13,8 @@ import { gather, indexAdd, indexSelect, scatter, scatterAdd } from "./index_ops.
 
 export const jsBackend: Backend = {
   name: "js",
-  allocate(dtype: DType, length: number): Storage {
-    return new JsStorage(jsBackend, dtype, length);
+  allocate(dtype: DType, length: number, zeroed = true): Storage {
+    return new JsStorage(jsBackend, dtype, length, zeroed);
   },
   read(storage: Storage, offset: number, length: number): TypedArray {
     return (storage as JsStorage).data.slice(offset, offset + length);

@@ -44,8 +44,8 @@ export function createNativeBackend(addon: NativeAddon, name = "native", thresho
     get avx2() {
       return addon.avx2();
     },
-    allocate(dtype: DType, length: number): Storage {
-      return new JsStorage(backend, dtype, length);
+    allocate(dtype: DType, length: number, zeroed = true): Storage {
+      return new JsStorage(backend, dtype, length, zeroed);
     },
     /**
      * float32 fill, copy, unary, binary, reduce and matmul run here at or above their size

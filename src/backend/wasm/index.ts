@@ -120,8 +120,8 @@ export function createWasmBackend(
       if (n === 1) return "1 thread: torch.set_num_threads(1)";
       return `${n} threads (${n - 1} worker${n > 2 ? "s" : ""} + caller)`;
     },
-    allocate(dtype: DType, length: number): Storage {
-      return new JsStorage(backend, dtype, length);
+    allocate(dtype: DType, length: number, zeroed = true): Storage {
+      return new JsStorage(backend, dtype, length, zeroed);
     },
     matmul(out: StridedView, a: StridedView, b: StridedView): void {
       const work = runs(a, b, out);
