@@ -108,4 +108,15 @@ export const native = {
   threads(): number {
     return nativeBackend?.addon.threads() ?? 0;
   },
+  /**
+   * What loading the addon did to the C allocator, once per process: on glibc it raises the
+   * mmap and trim thresholds to glibc's own adaptive ceilings (32 MiB, 64 MiB), so memory that
+   * freed tensors leave is reused instead of being unmapped and faulted back page by page on
+   * the next step ("glibc: mmap threshold 32 MiB, trim threshold 64 MiB"). Left unchanged
+   * ("unchanged: ...") where the user tunes malloc through GLIBC_TUNABLES or MALLOC_*_
+   * variables, or on another C library; null if the addon is unavailable.
+   */
+  malloc_tuning(): string | null {
+    return nativeBackend?.addon.mallocTuning() ?? null;
+  },
 } as const;

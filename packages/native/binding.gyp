@@ -10,7 +10,8 @@
         "src/gemm_portable.cc",
         "src/elementwise.cc",
         "src/optim.cc",
-        "src/random.cc"
+        "src/random.cc",
+        "src/malloc_tune.cc"
       ],
       "cflags!": ["-O0", "-O2"],
       "cflags_cc!": ["-std=gnu++17", "-O0", "-O2"],

@@ -298,6 +298,13 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// mallocTuning(): what loading the addon did to glibc's heap thresholds (malloc_tune.cc).
+napi_value MallocTuning(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_string_utf8(env, tune_malloc(), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
 void Finalize(napi_env, void* data, void*) { delete static_cast<Instance*>(data); }
 
 }  // namespace
@@ -305,6 +312,7 @@ void Finalize(napi_env, void* data, void*) { delete static_cast<Instance*>(data)
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   using namespace tsn;
+  tune_malloc();
   napi_set_instance_data(env, new Instance(), Finalize, nullptr);
   const napi_property_descriptor props[] = {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -321,6 +329,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mtFill", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mtBernoulli", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mallocTuning", nullptr, MallocTuning, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

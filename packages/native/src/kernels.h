@@ -63,6 +63,9 @@ struct AdamArgs {
   float shrink, wd, w, oneMinusW, beta2, value, bc2, eps, negStep;
   bool decay, decoupled, small, maximize;
 };
+// Raises glibc's mmap and trim thresholds once per process (malloc_tune.cc); says what it did.
+const char* tune_malloc();
+
 void adam_step(const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax);
 
 }  // namespace tsn

@@ -38,6 +38,8 @@ export interface NativeAddon {
   mtFill(state: Uint32Array, out: Uint32Array): void;
   /** out[i] = 1 if the next 53-bit uniform < p else 0 (params [left, next, p]); see random.cc. */
   mtBernoulli(state: Uint32Array, out: Float32Array): void;
+  /** What loading the addon did to glibc's heap thresholds (malloc_tune.cc). */
+  mallocTuning(): string;
 }
 
 interface NodeProcess {
