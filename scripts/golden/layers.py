@@ -303,6 +303,19 @@ def losses():
         "nll_empty_mean": numbers(F.nll_loss(torch.randn(0, 3), torch.zeros(0, dtype=torch.long))),
         "nll_empty_sum": numbers(F.nll_loss(torch.randn(0, 3), torch.zeros(0, dtype=torch.long), reduction="sum")),
     }
+    # Ignored elements are skipped, whatever the input holds (an inf at class 0 stays out); a
+    # counted element of weight 0 still multiplies its input (inf * 0 = nan).
+    xi = torch.tensor([[float("inf"), 1.0, 2.0], [0.5, 0.2, 0.1], [-1.0, float("nan"), 3.0]], requires_grad=True)
+    ti = torch.tensor([-100, 1, 2])
+    F.nll_loss(xi, ti).backward()
+    special["nll_ignored_inf_x"] = numbers(xi)
+    special["nll_ignored_inf_none"] = numbers(F.nll_loss(xi, ti, reduction="none"))
+    special["nll_ignored_inf_mean"] = numbers(F.nll_loss(xi, ti))
+    special["nll_ignored_inf_sum"] = numbers(F.nll_loss(xi, ti, reduction="sum"))
+    special["nll_ignored_inf_grad"] = numbers(xi.grad)
+    wz = torch.tensor([0.0, 1.0, 2.0])
+    special["nll_zero_weight_inf_none"] = numbers(F.nll_loss(xi, torch.tensor([0, 1, 2]), weight=wz, reduction="none"))
+    special["nll_zero_weight_inf_sum"] = numbers(F.nll_loss(xi, torch.tensor([0, 1, 2]), weight=wz, reduction="sum"))
 
     xe = torch.randn(2, 3)
     te = torch.tensor([0, 2])

@@ -12,13 +12,14 @@ import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { wrapDim } from "../tensor/shape.js";
 import { record } from "../autograd/graph.js";
-import { no_grad } from "../autograd/grad_mode.js";
+import { is_grad_enabled, no_grad } from "../autograd/grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { applyInplace } from "../ops/arithmetic.js";
 import { newTensor } from "../ops/common.js";
 import { where } from "../ops/where.js";
 import { relu as torchRelu, sigmoid as torchSigmoid, tanh as torchTanh } from "../ops/unary.js";
 import { warn } from "./hooks.js";
+import { softmaxBackward, softmaxForward } from "./softmax_kernel.js";
 
 export interface InplaceOptions {
   /** Do the operation in place (default false). */
@@ -209,21 +210,25 @@ function softmaxOp(input: Tensor, dim: number, dtype: DType | null, log: boolean
       `"${log ? "log_" : ""}softmax_${last ? "lastdim_" : ""}kernel_impl" not implemented for '${x.dtype.scalarTypeName}'`,
     );
   }
+  // The fused kernels (softmax_kernel.ts) compute the composite's numbers in one pass; the
+  // composite runs where they do not apply, and for the gradient when it must itself be
+  // differentiable (create_graph: grad mode is on during that backward).
   const out = x.numel() === 0
     ? newTensor(x.shape, x.dtype)
-    : no_grad(() => {
+    : softmaxForward(x, d, log) ?? no_grad(() => {
         // Shifted by the maximum so exp cannot overflow.
         const shifted = x.sub(x.amax(d, { keepdim: true }));
         const e = shifted.exp();
         return log ? shifted.sub(e.sum(d, { keepdim: true }).log()) : e.div(e.sum(d, { keepdim: true }));
       });
+  const fused = (g: Tensor, y: Tensor): Tensor | null => (is_grad_enabled() ? null : softmaxBackward(g, y, d, log));
   if (log) {
     return record("LogSoftmaxBackward0", [x], out, ([g], [y]) => [
-      g!.sub(y!.exp().mul(g!.sum(d, { keepdim: true }))),
+      fused(g!, y!) ?? g!.sub(y!.exp().mul(g!.sum(d, { keepdim: true }))),
     ], [out]);
   }
   return record("SoftmaxBackward0", [x], out, ([g], [y]) => [
-    y!.mul(g!.sub(g!.mul(y!).sum(d, { keepdim: true }))),
+    fused(g!, y!) ?? y!.mul(g!.sub(g!.mul(y!).sum(d, { keepdim: true }))),
   ], [out]);
 }
 

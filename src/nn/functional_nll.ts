@@ -7,9 +7,10 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import { fromTypedArray, zeros } from "../tensor/creation.js";
-import { float64, int64 } from "../tensor/dtype.js";
+import { bool, float64, int64 } from "../tensor/dtype.js";
 import { record } from "../autograd/graph.js";
-import { no_grad } from "../autograd/grad_mode.js";
+import { is_grad_enabled, no_grad } from "../autograd/grad_mode.js";
+import { newOutput } from "../ops/common.js";
 import { IndexError, RuntimeError, ValueError } from "../errors.js";
 import { reductionOf, type Reduction, type ReductionOptions } from "./_reduction.js";
 import { shapeText } from "./pyformat.js";
@@ -47,29 +48,124 @@ function nllKernel(
   const n = B * R;
   const safeTargets = new BigInt64Array(n);
   const coef = new Float64Array(n);
+  // 1 where the target is ignore_index (null when none is).
+  let ignored: Uint8Array | null = null;
   let totalWeight = 0;
   for (let i = 0; i < n; i++) {
     const t = Number(targets[i]!);
-    if (t === ignoreIndex) continue;
+    if (t === ignoreIndex) {
+      (ignored ??= new Uint8Array(n))[i] = 1;
+      continue;
+    }
     if (!(t >= 0 && t < C)) throw new IndexError(`Target ${t} is out of bounds.`);
     safeTargets[i] = BigInt(t);
     coef[i] = weights === null ? 1 : weights[t]!;
     totalWeight += coef[i]!;
   }
+  const inputShape = input.shape;
+  const fast = nllFast(node, input, safeTargets, coef, ignored, totalWeight, reduction, [B, C, R], noneShape);
+  if (fast !== null) return fast;
   const index = fromTypedArray(safeTargets, [B, 1, R], int64);
-  // The weight of each element, 0 where ignored: it also masks the gradient.
+  // The weight of each element, 0 where ignored. Ignored elements neither add to the loss nor
+  // get a gradient, whatever the input holds at the class-0 entry that stands in for their
+  // target (PyTorch's kernels skip them).
   const w = fromTypedArray(coef, [B, R], float64).to(input.dtype);
+  const skip = ignoredMask(ignored, [B, R]);
   const out = no_grad(() => {
-    const losses = input.reshape(B, C, R).gather(1, index).reshape(B, R).mul(w).neg(); // (B, C, R) -> (B, R)
+    let losses = input.reshape(B, C, R).gather(1, index).reshape(B, R).mul(w).neg(); // (B, C, R) -> (B, R)
+    if (skip !== null) losses = losses.masked_fill(skip, 0);
     if (reduction === "none") return losses.reshape(noneShape);
     const total = losses.sum();
     return reduction === "mean" ? total.div(totalWeight) : total;
   });
-  const inputShape = input.shape;
   return record(node, [input], out, ([g]) => {
     const scale = reduction === "none" ? g!.reshape(B, R) : reduction === "mean" ? g!.div(totalWeight) : g!;
-    const src = w.mul(scale).neg().reshape(B, 1, R);
-    return [zeros([B, C, R], { dtype: g!.dtype }).scatter(1, index, src).reshape(inputShape)];
+    let src = w.mul(scale).neg();
+    if (skip !== null) src = src.masked_fill(skip, 0);
+    return [zeros([B, C, R], { dtype: g!.dtype }).scatter(1, index, src.reshape(B, 1, R)).reshape(inputShape)];
+  });
+}
+
+/** The ignored elements as a bool (B, R) tensor, or null when there are none. */
+function ignoredMask(ignored: Uint8Array | null, shape: [number, number]): Tensor | null {
+  return ignored === null ? null : fromTypedArray(ignored, shape, bool);
+}
+
+/** A float tensor's elements as a live typed array, or null (then the composite runs). */
+function floatsOf(t: Tensor): Float32Array | Float64Array | null {
+  const backend = t._storage.backend;
+  if (!t.is_contiguous() || backend.borrow === undefined) return null;
+  const data = backend.borrow(t._storage, t._offset, t.numel());
+  return data instanceof Float32Array || data instanceof Float64Array ? data : null;
+}
+
+/**
+ * nllKernel's loss and gradient in one pass each, for a dense float input on a backend that
+ * lends its typed arrays: the composite's float operations in its order (each element's
+ * −(x·w) rounded to the dtype, their sum in binary64 then rounded, 'mean' dividing by the total
+ * weight rounded to the dtype), without its dozen small tensors. `coef` is each element's
+ * weight, 0 where ignored; ignored elements add nothing and get a zero gradient.
+ */
+function nllFast(
+  node: string,
+  input: Tensor,
+  targets: BigInt64Array,
+  coef: Float64Array,
+  ignored: Uint8Array | null,
+  totalWeight: number,
+  reduction: Reduction,
+  [B, C, R]: [number, number, number],
+  noneShape: readonly number[],
+): Tensor | null {
+  const xs = floatsOf(input);
+  if (xs === null) return null;
+  const single = xs instanceof Float32Array;
+  const round = single ? Math.fround : (v: number) => v;
+  const n = B * R;
+  // −(x·w) per element, in the dtype; w is the weight as a tensor of the input's dtype.
+  const losses = single ? new Float32Array(n) : new Float64Array(n);
+  for (let b = 0, i = 0; b < B; b++) {
+    for (let r = 0; r < R; r++, i++) {
+      if (ignored !== null && ignored[i] === 1) continue;
+      losses[i] = -(xs[(b * C + Number(targets[i])) * R + r]! * round(coef[i]!));
+    }
+  }
+  let out: Tensor;
+  if (reduction === "none") {
+    out = newOutput(noneShape, input.dtype);
+    floatsOf(out)!.set(losses);
+  } else {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += losses[i]!;
+    const total = round(sum);
+    out = newOutput([], input.dtype);
+    floatsOf(out)![0] = reduction === "mean" ? total / round(totalWeight) : total;
+  }
+  const inputShape = input.shape;
+  return record(node, [input], out, ([g]) => {
+    const gs = floatsOf(g!);
+    if (gs === null || g!.dtype !== input.dtype || is_grad_enabled()) {
+      // A gradient that must itself be differentiable, or one the loop cannot read: the
+      // composite's formula with public ops.
+      const w = fromTypedArray(coef, [B, R], float64).to(g!.dtype);
+      const index = fromTypedArray(targets, [B, 1, R], int64);
+      const scale = reduction === "none" ? g!.reshape(B, R) : reduction === "mean" ? g!.div(totalWeight) : g!;
+      let src = w.mul(scale).neg();
+      const skip = ignoredMask(ignored, [B, R]);
+      if (skip !== null) src = src.masked_fill(skip, 0);
+      return [zeros([B, C, R], { dtype: g!.dtype }).scatter(1, index, src.reshape(B, 1, R)).reshape(inputShape)];
+    }
+    const grad = zeros(inputShape, { dtype: g!.dtype });
+    const os = floatsOf(grad)!;
+    const meanScale = reduction === "mean" ? round(gs[0]! / round(totalWeight)) : gs[0]!;
+    for (let b = 0, i = 0; b < B; b++) {
+      for (let r = 0; r < R; r++, i++) {
+        if (ignored !== null && ignored[i] === 1) continue;
+        const scale = reduction === "none" ? gs[i]! : meanScale;
+        os[(b * C + Number(targets[i])) * R + r] = -round(round(coef[i]!) * scale);
+      }
+    }
+    return [grad];
   });
 }
 

@@ -111,6 +111,27 @@ describe("losses match PyTorch: value, gradients, node, for every option", () =>
     expectClose(F.nll_loss(torch.randn(0, 3), empty), fx.special.nll_empty_mean!);
     expectClose(F.nll_loss(torch.randn(0, 3), empty, { reduction: "sum" }), fx.special.nll_empty_sum!);
   });
+
+  test("ignored elements are skipped whatever the input holds; weight 0 still multiplies", () => {
+    const values = fx.special.nll_ignored_inf_x!.values.map(Number);
+    const t = torch.tensor([-100, 1, 2]);
+    // Dense input takes the fused kernel, a transposed copy the composite: both are PyTorch's.
+    const dense = torch.tensor(values, { dtype: torch.float32 }).reshape(3, 3);
+    const strided = dense.t().contiguous().t();
+    for (const x of [dense, strided]) {
+      expectClose(F.nll_loss(x, t, { reduction: "none" }), fx.special.nll_ignored_inf_none!);
+      expectClose(F.nll_loss(x, t, { reduction: "sum" }), fx.special.nll_ignored_inf_sum!);
+      const leaf = x.detach().requires_grad_(true);
+      const loss = F.nll_loss(leaf, t);
+      expectClose(loss, fx.special.nll_ignored_inf_mean!);
+      loss.backward();
+      expectClose(leaf.grad, fx.special.nll_ignored_inf_grad!);
+      const weight = torch.tensor([0, 1, 2], { dtype: torch.float32 });
+      const counted = torch.tensor([0, 1, 2]);
+      expectClose(F.nll_loss(x, counted, { weight, reduction: "none" }), fx.special.nll_zero_weight_inf_none!);
+      expectClose(F.nll_loss(x, counted, { weight, reduction: "sum" }), fx.special.nll_zero_weight_inf_sum!);
+    }
+  });
 });
 
 describe("errors as PyTorch words them", () => {
