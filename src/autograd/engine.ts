@@ -5,10 +5,10 @@
  * requested inputs back instead.
  */
 
-import { Tensor, logAllocations } from "../tensor/tensor.js";
+import { Tensor, markAllocations } from "../tensor/tensor.js";
 import type { Storage } from "../backend/backend.js";
 import { AccumulateGrad, type Node } from "./graph.js";
-import { no_grad, set_grad_enabled } from "./grad_mode.js";
+import { is_grad_enabled, no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { add } from "../ops/arithmetic.js";
 import { ones, zeros } from "../tensor/creation.js";
@@ -35,26 +35,37 @@ export function addTensorHook(t: Tensor, hook: (grad: Tensor) => Tensor | void):
     throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
   }
   const [node, nr] = slot;
-  (node._preHooks[nr] ??= []).push(hook);
+  ((node._preHooks ??= [])[nr] ??= []).push(hook);
 }
 
 function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): Tensor[] {
-  return roots.map((r, i) => {
+  const checked = new Array<Tensor>(roots.length);
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i]!;
     if (!r.requires_grad) {
       throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     }
     const g = grads[i];
     if (g === null || g === undefined) {
       if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
-      return ones(r.shape, { dtype: r.dtype });
+      checked[i] = ones(r.shape, { dtype: r.dtype });
+      continue;
     }
-    if (g.shape.length !== r.shape.length || g.shape.some((s, d) => s !== r.shape[d])) {
+    if (!sameShape(g.shape, r.shape)) {
       throw new RuntimeError(
         `Mismatch in shape: grad_output[${i}] has a shape of ${g.shape} and output[${i}] has a shape of ${r.shape}.`,
       );
     }
-    return g;
-  });
+    checked[i] = g;
+  }
+  return checked;
+}
+
+/** (Index loops: array methods on a torch.Size take V8's slow generic path.) */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
 }
 
 /**
@@ -69,14 +80,17 @@ export function runBackward(
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
   const ownership = createGraph || options.capture ? null : new GradOwnership();
-  // A backward run from a hook inside another keeps the outer pass's log when it ends.
-  const outer = logAllocations(ownership?.born ?? null);
+  // A backward run from a hook inside another keeps the outer pass's marks when it ends.
+  const outer = markAllocations(ownership?.pass ?? 0);
   try {
     return runGraph(roots, grads, options, createGraph, retainGraph, ownership);
   } finally {
-    logAllocations(outer);
+    markAllocations(outer);
   }
 }
+
+/** Numbers the passes that mark their allocations (Storage.bornIn); 0 means none. */
+let passes = 0;
 
 /**
  * Which gradient buffers the engine alone holds, so that a leaf's first `.grad` can take the
@@ -86,7 +100,7 @@ export function runBackward(
  * other pending gradient uses it (AddBackward hands one tensor to both inputs).
  */
 class GradOwnership {
-  readonly born = new WeakSet<Storage>();
+  readonly pass = ++passes;
   private readonly seen = new WeakSet<Storage>();
   private readonly pending = new Map<Storage, number>();
 
@@ -111,7 +125,7 @@ class GradOwnership {
   canSteal(g: Tensor, leaf: Tensor): boolean {
     const s = g._storage;
     return (
-      this.born.has(s) && !this.seen.has(s) && this.pending.get(s) === 1 && !g.requires_grad &&
+      s.bornIn === this.pass && !this.seen.has(s) && this.pending.get(s) === 1 && !g.requires_grad &&
       g._offset === 0 && g.numel() === s.length && g.is_contiguous() && g.dtype === leaf.dtype &&
       leaf.is_contiguous()
     );
@@ -139,19 +153,20 @@ function runGraph(
     }
   }
   while (stack.length) {
-    const node = stack.pop()!;
-    for (const edge of node.next_functions) {
+    const edges = stack.pop()!.next_functions;
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i];
       if (!edge) continue;
       const next = edge[0];
-      const seen = deps.has(next);
-      deps.set(next, (deps.get(next) ?? 0) + 1);
-      if (!seen) stack.push(next);
+      const count = deps.get(next);
+      deps.set(next, (count ?? 0) + 1);
+      if (count === undefined) stack.push(next);
     }
   }
 
   // Gradients that will be captured, keyed by the slot they arrive at.
-  const captureSlots = (options.capture ?? []).map((t) => slotOf(t));
-  const captured: (Tensor | null)[] = captureSlots.map(() => null);
+  const captureSlots = options.capture ? options.capture.map((t) => slotOf(t)) : null;
+  const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : [];
   const onlyInputs = options.inputs ? new Set(options.inputs) : null;
 
   const buffers = new Map<Node, (Tensor | null)[]>();
@@ -167,25 +182,33 @@ function runGraph(
     buf[nr] = prev ? add(prev, g) : g;
     if (prev) ownership?.hold(buf[nr]!);
   };
-  rootSlots.forEach(([node, nr], i) => accumulate(node, nr, rootGrads[i]!));
+  for (let i = 0; i < rootSlots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!);
 
-  const ready: Node[] = [...new Set(rootSlots.map(([n]) => n))].filter((n) => deps.get(n) === 0);
-  set_grad_enabled(createGraph, () => {
+  const ready: Node[] = [];
+  for (const [node] of rootSlots) if (deps.get(node) === 0 && !ready.includes(node)) ready.push(node);
+  const previousMode = is_grad_enabled();
+  set_grad_enabled(createGraph);
+  try {
     while (ready.length) {
       // Latest-created first: the order PyTorch's engine runs a single-threaded graph in.
+      // (Sequence numbers are unique, so the ready list's own order does not matter.)
       let best = 0;
       for (let i = 1; i < ready.length; i++) if (ready[i]!._sequence > ready[best]!._sequence) best = i;
-      const node = ready.splice(best, 1)[0]!;
+      const node = ready[best]!;
+      ready[best] = ready[ready.length - 1]!;
+      ready.pop();
       const buf = buffers.get(node) ?? [];
       buffers.delete(node);
 
-      const gradOutputs: Tensor[] = [];
-      const nOut = node instanceof AccumulateGrad ? 1 : node._outputs.length;
+      const isLeaf = node instanceof AccumulateGrad;
+      const nOut = isLeaf ? 1 : node._outputs.length;
+      const gradOutputs = new Array<Tensor>(nOut);
       for (let nr = 0; nr < nOut; nr++) {
         let g = buf[nr] ?? null;
-        if (g && node._preHooks[nr]?.length) {
+        const hooks = node._preHooks?.[nr];
+        if (g && hooks?.length) {
           ownership?.expose(g);
-          for (const hook of node._preHooks[nr] ?? []) {
+          for (const hook of hooks) {
             const replaced = hook(g);
             if (replaced) {
               g = replaced;
@@ -193,17 +216,20 @@ function runGraph(
             }
           }
         }
-        captureSlots.forEach((slot, i) => {
-          if (slot && slot[0] === node && slot[1] === nr && g) captured[i] = g;
-        });
-        if (!g && !(node instanceof AccumulateGrad)) {
+        if (captureSlots && g) {
+          for (let i = 0; i < captureSlots.length; i++) {
+            const slot = captureSlots[i];
+            if (slot && slot[0] === node && slot[1] === nr) captured[i] = g;
+          }
+        }
+        if (!g && !isLeaf) {
           const { shape, dtype } = node._outputs[nr]!;
           g = zeros(shape, { dtype });
         }
-        gradOutputs.push(g!);
+        gradOutputs[nr] = g!;
       }
 
-      if (node instanceof AccumulateGrad) {
+      if (isLeaf) {
         const g = gradOutputs[0];
         if (g && !options.capture && (!onlyInputs || onlyInputs.has(node.variable))) {
           const leaf = node.variable;
@@ -218,22 +244,28 @@ function runGraph(
         continue;
       }
       const gradInputs = node._apply(gradOutputs, retainGraph);
-      for (let nr = 0; nr < nOut; nr++) if (buf[nr]) ownership?.drop(buf[nr]!);
-      if (node._postHooks.length) for (const g of gradInputs) if (g) ownership?.expose(g);
-      for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
-      node.next_functions.forEach((edge, i) => {
-        if (!edge) return;
-        const [next, nr] = edge;
+      if (ownership) for (let nr = 0; nr < nOut; nr++) if (buf[nr]) ownership.drop(buf[nr]!);
+      if (node._postHooks.length) {
+        for (const g of gradInputs) if (g) ownership?.expose(g);
+        for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
+      }
+      const edges = node.next_functions;
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i];
+        if (!edge) continue;
+        const next = edge[0];
         const g = gradInputs[i];
-        if (g) accumulate(next, nr, g);
+        if (g) accumulate(next, edge[1], g);
         const left = deps.get(next)! - 1;
         deps.set(next, left);
         if (left === 0) ready.push(next);
-      });
+      }
     }
-  });
+  } finally {
+    set_grad_enabled(previousMode);
+  }
 
-  if (options.capture) {
+  if (captureSlots) {
     captured.forEach((g, i) => {
       if (g === null && !options.allowUnused && captureSlots[i] !== undefined) {
         throw new RuntimeError(

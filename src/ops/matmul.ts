@@ -26,11 +26,17 @@ function checkSameDtype(a: Tensor, b: Tensor, what = "mat1 and mat2"): void {
 /** Runs the batched kernel: a (..., M, K) · b (..., K, N) with batch dims already equal. */
 function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const nd = a.ndim;
-  const [M, K, N] = [a.shape[nd - 2]!, a.shape[nd - 1]!, b.shape[nd - 1]!];
-  const out = newTensor([...batch, M, N], a.dtype);
+  const M = a.shape[nd - 2]!;
+  const K = a.shape[nd - 1]!;
+  const N = b.shape[nd - 1]!;
+  // (Most products are 2-D, where the operands already have their kernel shapes.)
+  const flat = batch.length === 0;
+  const out = newTensor(flat ? [M, N] : [...batch, M, N], a.dtype);
   if (numelOf(out.shape) === 0) return out;
   if (K === 0) return out; // an empty sum is zero, and new tensors are zero-filled
-  out._storage.backend.matmul(out._view, expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]));
+  const av = flat ? a._view : expandedView(a, [...batch, M, K]);
+  const bv = flat ? b._view : expandedView(b, [...batch, K, N]);
+  out._storage.backend.matmul(out._view, av, bv);
   return out;
 }
 
@@ -50,7 +56,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     const sa = gb ? s[0]! : null;
     const sb = ga ? s[gb ? 1 : 0]! : null;
     return [sb ? mat1Backward(g!, sb, 1, aColumns) : null, sa ? mat2Backward(g!, sa, 1, bColumns) : null];
-  }, [gb ? a : null, ga ? b : null].filter((t): t is Tensor => t !== null));
+  }, gb && ga ? [a, b] : gb ? [a] : ga ? [b] : []);
 }
 
 export interface AddmmOptions {
@@ -75,8 +81,8 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   checkSameDtype(mat1, mat2);
   checkSameDtype(input, mat1, "self and mat2");
   const shape = [mat1.shape[0]!, mat2.shape[1]!];
-  broadcastShapes(input.shape, shape);
-  if (input.ndim > 2 || input.shape.some((s, i) => s !== 1 && s !== shape[shape.length - input.ndim + i])) {
+  if (!expandsTo(input.shape, shape)) {
+    broadcastShapes(input.shape, shape); // its own message first, where the shapes do not broadcast at all
     throw new RuntimeError(
       `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
     );
@@ -90,7 +96,8 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   }
   if (beta !== 0) {
     const scaled = beta === 1 ? input : input.detach().mul(beta);
-    backend.binary("add", out._view, expandedView(scaled, shape), out._view);
+    const view = out._view;
+    backend.binary("add", view, expandedView(scaled, shape), view);
   }
   const inputShape = input.shape;
   const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
@@ -100,6 +107,16 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
     g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
     g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
   ], [mat1, mat2]);
+}
+
+/** Whether `shape` broadcasts to the 2-D `target` without growing it (addmm's `expand`). */
+function expandsTo(shape: readonly number[], target: readonly number[]): boolean {
+  if (shape.length > 2) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i]!;
+    if (s !== 1 && s !== target[target.length - shape.length + i]) return false;
+  }
+  return true;
 }
 
 /** Whether a matrix is stored column-major (a transposed view of a contiguous one). */

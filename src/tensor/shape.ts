@@ -17,8 +17,9 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 }
 
 export function numelOf(shape: readonly number[]): number {
+  // An index loop: for-of over a torch.Size takes V8's slow iteration path.
   let n = 1;
-  for (const s of shape) n *= s;
+  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
   return n;
 }
 

@@ -11,13 +11,16 @@ export function matmul(out: StridedView, a: StridedView, b: StridedView): void {
   const M = out.shape[nd - 2]!;
   const N = out.shape[nd - 1]!;
   const K = a.shape[nd - 1]!;
-  const [aRow, aCol] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
-  const [bRow, bCol] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
-  const [oRow, oCol] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
+  const aRow = a.strides[nd - 2]!;
+  const aCol = a.strides[nd - 1]!;
+  const bRow = b.strides[nd - 2]!;
+  const bCol = b.strides[nd - 1]!;
+  const oRow = out.strides[nd - 2]!;
+  const oCol = out.strides[nd - 1]!;
   const x = dataOf(a) as Float32Array | Float64Array | Int32Array;
   const y = dataOf(b) as Float32Array | Float64Array | Int32Array;
   const o = dataOf(out) as Float32Array | Float64Array | Int32Array;
-  if (dataOf(a) instanceof BigInt64Array) return matmulInt64(out, a, b);
+  if (x instanceof BigInt64Array) return matmulInt64(out, a, b);
   if (nd === 2) return matmul2d(o, out.offset, oRow, oCol, x, a.offset, aRow, aCol, y, b.offset, bRow, bCol, M, N, K);
   const batchShape: number[] = [];
   let batches = 1;
@@ -54,7 +57,7 @@ function matmul2d(
 ): void {
   const acc = N <= scratch.length ? scratch : new Float64Array(N);
   for (let i = 0; i < M; i++) {
-    acc.fill(0, 0, N);
+    for (let j = 0; j < N; j++) acc[j] = 0; // (TypedArray.fill's call costs more at small N)
     for (let k = 0; k < K; k++) {
       const aik = x[pa + i * aRow + k * aCol]!;
       const rowB = pb + k * bRow;
