@@ -6,7 +6,6 @@
  */
 
 import { Tensor, markAllocations } from "../tensor/tensor.js";
-import type { Storage } from "../backend/backend.js";
 import { AccumulateGrad, type Node } from "./graph.js";
 import { is_grad_enabled, no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
@@ -79,53 +78,99 @@ export function runBackward(
 ): (Tensor | null)[] {
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
-  const ownership = createGraph || options.capture ? null : new GradOwnership();
+  const pass = new Pass(running > 0);
+  const ownership = createGraph || options.capture ? null : new GradOwnership(pass.id);
   // A backward run from a hook inside another keeps the outer pass's marks when it ends.
-  const outer = markAllocations(ownership?.pass ?? 0);
+  const outer = markAllocations(ownership ? pass.id : 0);
+  running++;
   try {
-    return runGraph(roots, grads, options, createGraph, retainGraph, ownership);
+    return runGraph(roots, grads, options, createGraph, retainGraph, pass, ownership);
   } finally {
+    running--;
+    pass.release();
     markAllocations(outer);
   }
 }
 
-/** Numbers the passes that mark their allocations (Storage.bornIn); 0 means none. */
+/** Numbers the backward passes (Node._pass, Storage.bornIn); 0 means none. */
 let passes = 0;
+/** How many passes are running: a hook may start one inside another. */
+let running = 0;
+
+/**
+ * One backward pass's hold on the nodes it walks. Each node keeps the pass's count of pending
+ * edges and its gradient buffer in fields of its own (`_pass`, `_deps`, `_buffer`): Maps keyed
+ * by node cost about 30 ns a lookup, some ten of them per node, which was most of the engine's
+ * time on a small graph. A pass started inside another (from a hook) may walk the same nodes,
+ * so it keeps what the enclosing pass had there and puts it back when it ends.
+ */
+class Pass {
+  readonly id = ++passes;
+  private readonly claimed: Node[] = [];
+  /** For a nested pass: the enclosing pass's [pass, deps, buffer] of each claimed node. */
+  private readonly outer: [number, number, (Tensor | null)[] | null][] | null;
+
+  constructor(nested: boolean) {
+    this.outer = nested ? [] : null;
+  }
+
+  /** Makes `node`'s fields this pass's; false when they already were. */
+  claim(node: Node): boolean {
+    if (node._pass === this.id) return false;
+    this.claimed.push(node);
+    this.outer?.push([node._pass, node._deps, node._buffer]);
+    node._pass = this.id;
+    node._deps = 0;
+    node._buffer = null;
+    return true;
+  }
+
+  /** Hands the fields back (emptied, or as the enclosing pass had them); gradients left by a failed pass go too. */
+  release(): void {
+    const outer = this.outer;
+    for (let i = 0; i < this.claimed.length; i++) {
+      const node = this.claimed[i]!;
+      node._pass = outer ? outer[i]![0] : 0;
+      node._deps = outer ? outer[i]![1] : 0;
+      node._buffer = outer ? outer[i]![2] : null;
+    }
+  }
+}
 
 /**
  * Which gradient buffers the engine alone holds, so that a leaf's first `.grad` can take the
  * incoming gradient's storage instead of a copy (PyTorch's AccumulateGrad steals it when its
  * use count says nothing else refers to it). A storage qualifies when it was made during this
  * backward pass (so it is no forward value and no user-given gradient), no hook saw it, and no
- * other pending gradient uses it (AddBackward hands one tensor to both inputs).
+ * other pending gradient uses it (AddBackward hands one tensor to both inputs). The marks live
+ * on the storage (`bornIn`, `buffered`), and only the pass that made a storage counts on it.
  */
 class GradOwnership {
-  readonly pass = ++passes;
-  private readonly seen = new WeakSet<Storage>();
-  private readonly pending = new Map<Storage, number>();
+  constructor(readonly pass: number) {}
 
   /** A gradient is waiting in a node's input buffer. */
   hold(g: Tensor): void {
-    this.pending.set(g._storage, (this.pending.get(g._storage) ?? 0) + 1);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.buffered = s.buffered! + 1;
   }
 
   /** The node holding it ran (or summed it into another): it no longer waits. */
   drop(g: Tensor): void {
-    const left = this.pending.get(g._storage)! - 1;
-    if (left === 0) this.pending.delete(g._storage);
-    else this.pending.set(g._storage, left);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.buffered = s.buffered! - 1;
   }
 
-  /** Code outside the engine (a hook) got this gradient and may keep it. */
+  /** Code outside the engine (a hook) got this gradient and may keep it: the pass disowns it. */
   expose(g: Tensor): void {
-    this.seen.add(g._storage);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.bornIn = 0;
   }
 
   /** Whether `g`, about to leave its buffer, may become a leaf's `.grad` as it is. */
   canSteal(g: Tensor, leaf: Tensor): boolean {
     const s = g._storage;
     return (
-      s.bornIn === this.pass && !this.seen.has(s) && this.pending.get(s) === 1 && !g.requires_grad &&
+      s.bornIn === this.pass && s.buffered === 1 && !g.requires_grad &&
       g._offset === 0 && g.numel() === s.length && g.is_contiguous() && g.dtype === leaf.dtype &&
       leaf.is_contiguous()
     );
@@ -138,29 +183,23 @@ function runGraph(
   options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean },
   createGraph: boolean,
   retainGraph: boolean,
+  pass: Pass,
   ownership: GradOwnership | null,
 ): (Tensor | null)[] {
   const rootGrads = checkRoots(roots, grads);
 
   // Count, for every reachable node, how many edges lead into it.
-  const deps = new Map<Node, number>();
   const stack: Node[] = [];
   const rootSlots = roots.map((r) => slotOf(r)!);
-  for (const [node] of rootSlots) {
-    if (!deps.has(node)) {
-      deps.set(node, 0);
-      stack.push(node);
-    }
-  }
+  for (const [node] of rootSlots) if (pass.claim(node)) stack.push(node);
   while (stack.length) {
     const edges = stack.pop()!.next_functions;
     for (let i = 0; i < edges.length; i++) {
       const edge = edges[i];
       if (!edge) continue;
       const next = edge[0];
-      const count = deps.get(next);
-      deps.set(next, (count ?? 0) + 1);
-      if (count === undefined) stack.push(next);
+      if (pass.claim(next)) stack.push(next);
+      next._deps++;
     }
   }
 
@@ -169,13 +208,11 @@ function runGraph(
   const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : [];
   const onlyInputs = options.inputs ? new Set(options.inputs) : null;
 
-  const buffers = new Map<Node, (Tensor | null)[]>();
   const accumulate = (node: Node, nr: number, g: Tensor) => {
     // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
     const dtype = node instanceof AccumulateGrad ? node.variable.dtype : node._outputs[nr]?.dtype;
     if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
-    let buf = buffers.get(node);
-    if (!buf) buffers.set(node, (buf = []));
+    const buf = (node._buffer ??= []);
     const prev = buf[nr];
     if (prev) ownership?.drop(prev);
     else ownership?.hold(g);
@@ -185,7 +222,7 @@ function runGraph(
   for (let i = 0; i < rootSlots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!);
 
   const ready: Node[] = [];
-  for (const [node] of rootSlots) if (deps.get(node) === 0 && !ready.includes(node)) ready.push(node);
+  for (const [node] of rootSlots) if (node._deps === 0 && !ready.includes(node)) ready.push(node);
   const previousMode = is_grad_enabled();
   set_grad_enabled(createGraph);
   try {
@@ -197,8 +234,8 @@ function runGraph(
       const node = ready[best]!;
       ready[best] = ready[ready.length - 1]!;
       ready.pop();
-      const buf = buffers.get(node) ?? [];
-      buffers.delete(node);
+      const buf = node._buffer ?? [];
+      node._buffer = null;
 
       const isLeaf = node instanceof AccumulateGrad;
       const nOut = isLeaf ? 1 : node._outputs.length;
@@ -256,9 +293,7 @@ function runGraph(
         const next = edge[0];
         const g = gradInputs[i];
         if (g) accumulate(next, edge[1], g);
-        const left = deps.get(next)! - 1;
-        deps.set(next, left);
-        if (left === 0) ready.push(next);
+        if (--next._deps === 0) ready.push(next);
       }
     }
   } finally {

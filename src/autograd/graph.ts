@@ -44,6 +44,12 @@ export class Node {
   /** @internal Hooks `(grad_inputs, grad_outputs)` run after this node's backward. */
   _postHooks: readonly ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = NO_POST_HOOKS;
   private saved: SavedTensor[] | null;
+  /** @internal The backward pass that owns `_deps` and `_buffer` now (engine.ts); 0 for none. */
+  _pass = 0;
+  /** @internal How many edges into this node have yet to deliver their gradient, in that pass. */
+  _deps = 0;
+  /** @internal The gradients summed so far for each output, in that pass. */
+  _buffer: (Tensor | null)[] | null = null;
 
   constructor(
     private readonly _name: string,

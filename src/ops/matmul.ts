@@ -87,6 +87,32 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
       `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
     );
   }
+  const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2, shape) : null;
+  const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
+  const inputShape = input.shape;
+  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
+  const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
+  return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
+    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
+    g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
+    g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
+  ], [mat1, mat2]);
+}
+
+/**
+ * input + mat1·mat2 in the backend's fused kernel (the bits of its product and add, one call
+ * instead of two: a third of a small nn.Linear's forward), or null for a backend without one.
+ */
+function fusedAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[]): Tensor | null {
+  const out = newTensor(shape, mat1.dtype);
+  const backend = out._storage.backend;
+  if (!backend.addmm) return null;
+  backend.addmm(out._view, expandedView(input, shape), mat1._view, mat2._view);
+  return out;
+}
+
+/** β·input + α·(mat1·mat2) as the product, then a multiply and an add. */
+function scaledAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[], beta: number, alpha: number): Tensor {
   const product = runMatmul(mat1, mat2, []);
   const backend = product._storage.backend;
   let out = product;
@@ -99,14 +125,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
     const view = out._view;
     backend.binary("add", view, expandedView(scaled, shape), view);
   }
-  const inputShape = input.shape;
-  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
-  const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
-  return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
-    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
-    g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
-    g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
-  ], [mat1, mat2]);
+  return out;
 }
 
 /** Whether `shape` broadcasts to the 2-D `target` without growing it (addmm's `expand`). */

@@ -77,7 +77,10 @@ export class Tensor {
   static _empty(shape: readonly number[], dtype: DType = float32): Tensor {
     const backend = defaultBackend();
     const storage = backend.allocate(dtype, numelOf(shape));
-    if (allocationPass !== 0) storage.bornIn = allocationPass;
+    if (allocationPass !== 0) {
+      storage.bornIn = allocationPass;
+      storage.buffered = 0;
+    }
     // The registry holds `release` strongly and the storage weakly: `release` must not refer to
     // the storage (Storage.release says so), or the storage could never be collected.
     if (storage.release && storageRegistry) storageRegistry.register(storage, storage.release);

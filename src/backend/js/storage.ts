@@ -9,6 +9,7 @@ import { typedArrayFor, type DType, type TypedArray } from "../../tensor/dtype.j
 export class JsStorage implements Storage {
   version = 0;
   bornIn = 0;
+  buffered = 0;
   readonly data: TypedArray;
 
   constructor(

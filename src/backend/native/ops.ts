@@ -112,7 +112,7 @@ function rangeInside(view: StridedView | null, n: number): void {
 }
 
 type Kernels = Pick<Backend, "fill" | "copy" | "unary" | "binary" | "reduce" | "matmul"> &
-  Required<Pick<Backend, "sgdStep" | "adamStep">>;
+  Required<Pick<Backend, "addmm" | "sgdStep" | "adamStep">>;
 
 /** Where calls start going native; tests lower both to 0 to send every call to the addon. */
 export interface Thresholds {
@@ -136,7 +136,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
     }
   };
 
-  return {
+  const kernels: Kernels = {
     fill(out: StridedView, value: number | bigint): void {
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
@@ -230,6 +230,17 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       addon.matmul(o, x, y);
     },
 
+    /**
+     * A product small enough for the JS kernel (as `matmul` decides) takes the JS backend's
+     * fused loop, whose bits are those of JS's product and add (and the addon's add is JS's,
+     * bit for bit); a larger one is this backend's `matmul` then `binary`.
+     */
+    addmm(out: StridedView, input: StridedView, a: StridedView, b: StridedView): void {
+      if (numel(out.shape) * a.shape[a.shape.length - 1]! < minWork) return jsBackend.addmm!(out, input, a, b);
+      kernels.matmul(out, a, b);
+      kernels.binary("add", out, input, out);
+    },
+
     sgdStep(param: StridedView, grad: StridedView, buf: StridedView | null, h: SgdStep, first: boolean): void {
       const r = Math.fround;
       const p = float32Data(param);
@@ -283,6 +294,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       addon.adam(float32Data(param), float32Data(grad), float32Data(expAvg), v, maxExpAvgSq === null ? v : float32Data(maxExpAvgSq));
     },
   };
+  return kernels;
 }
 
 function float32Data(view: StridedView): Float32Array {
