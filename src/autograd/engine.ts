@@ -191,7 +191,7 @@ function runGraph(
   // Count, for every reachable node, how many edges lead into it.
   const stack: Node[] = [];
   const rootSlots = roots.map((r) => slotOf(r)!);
-  for (const [node] of rootSlots) if (pass.claim(node)) stack.push(node);
+  for (let i = 0; i < rootSlots.length; i++) if (pass.claim(rootSlots[i]![0])) stack.push(rootSlots[i]![0]);
   while (stack.length) {
     const edges = stack.pop()!.next_functions;
     for (let i = 0; i < edges.length; i++) {
@@ -222,7 +222,10 @@ function runGraph(
   for (let i = 0; i < rootSlots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!);
 
   const ready: Node[] = [];
-  for (const [node] of rootSlots) if (node._deps === 0 && !ready.includes(node)) ready.push(node);
+  for (let i = 0; i < rootSlots.length; i++) {
+    const node = rootSlots[i]![0];
+    if (node._deps === 0 && !ready.includes(node)) ready.push(node);
+  }
   const previousMode = is_grad_enabled();
   set_grad_enabled(createGraph);
   try {

@@ -6,7 +6,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastShapes, numelOf } from "../tensor/shape.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { expandedView, newTensor, sumToShape } from "./common.js";
 import { unsafeView } from "./view.js";
@@ -50,9 +50,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     );
   }
   checkSameDtype(a, b);
+  const out = runMatmul(a, b, []);
+  if (!needsGrad(a, b)) return out;
   const [ga, gb] = [a.requires_grad, b.requires_grad];
   const [aColumns, bColumns] = [columnMajor(a), columnMajor(b)];
-  return record("MmBackward0", [a, b], runMatmul(a, b, []), ([g], s) => {
+  return record("MmBackward0", [a, b], out, ([g], s) => {
     const sa = gb ? s[0]! : null;
     const sb = ga ? s[gb ? 1 : 0]! : null;
     return [sb ? mat1Backward(g!, sb, 1, aColumns) : null, sa ? mat2Backward(g!, sa, 1, bColumns) : null];
@@ -89,6 +91,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   }
   const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2, shape) : null;
   const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
+  if (!needsGrad(beta !== 0 ? input : null, mat1, mat2)) return out;
   const inputShape = input.shape;
   const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
   const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];

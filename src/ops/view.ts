@@ -121,8 +121,12 @@ export function transpose(t: Tensor, dim0: number, dim1: number, name = "Transpo
 
 /** `t.t()`: transpose of a tensor with at most 2 dimensions. */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
-  return x.ndim < 2 ? record("TBackward0", [x], x._viewAs(x.shape, x._strides), ([g]) => [g!]) : transpose(x, 0, 1, "TBackward0");
+  const nd = x.ndim;
+  if (nd > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${nd}D`);
+  // Written out rather than through transpose(): nn.Linear's weight.t() runs on every forward.
+  // The gradient is grad.t(), PyTorch's formula, so a double backward shows TBackward0 too.
+  const out = nd < 2 ? x._viewAs(x._shape, x._strides) : x._viewAs([x._shape[1]!, x._shape[0]!], [x._strides[1]!, x._strides[0]!]);
+  return record("TBackward0", [x], out, ([g]) => [g!.t()]);
 }
 
 /** `t.permute(*dims)`: reorders the dimensions. */

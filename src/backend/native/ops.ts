@@ -192,12 +192,14 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
     reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): void {
       const o = dataOf(out);
       const x = dataOf(a);
-      const blocks = op === "sum" && o instanceof Float32Array && x instanceof Float32Array ? denseBlocks(out, a, dims) : null;
-      const inputs = blocks === null ? 0 : blocks[0] * blocks[1] * blocks[2];
-      if (blocks === null || inputs < minElements || (numel(out.shape) < minElements && inputs < MIN_REDUCE_INPUT) ||
-          !inside(out, out.shape) || !inside(a, a.shape)) {
+      // The size tests first: they send the small sums to JS before the layout is looked at.
+      const inputs = numel(a.shape);
+      if (op !== "sum" || !(o instanceof Float32Array) || !(x instanceof Float32Array) || inputs < minElements ||
+          (numel(out.shape) < minElements && inputs < MIN_REDUCE_INPUT)) {
         return jsBackend.reduce(op, out, a, dims);
       }
+      const blocks = denseBlocks(out, a, dims);
+      if (blocks === null || !inside(out, out.shape) || !inside(a, a.shape)) return jsBackend.reduce(op, out, a, dims);
       params[0] = out.offset;
       params[1] = a.offset;
       params[2] = blocks[0];
