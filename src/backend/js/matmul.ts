@@ -103,22 +103,6 @@ export function addmm(out: StridedView, input: StridedView, a: StridedView, b: S
   const oCol = out.strides[1]!;
   const zRow = input.strides[0]!;
   const zCol = input.strides[1]!;
-  if (Math.abs(bRow) <= Math.abs(bCol)) {
-    // b walks its column contiguously (nn.Linear's weight.t()): one sum per output, in a local,
-    // adding k = 0, 1, ... as the row accumulators do, so the same bits.
-    for (let i = 0; i < M; i++) {
-      const rowA = a.offset + i * aRow;
-      const rowO = out.offset + i * oRow;
-      const rowZ = input.offset + i * zRow;
-      for (let j = 0; j < N; j++) {
-        const colB = b.offset + j * bCol;
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += fx[rowA + k * aCol]! * fy[colB + k * bRow]!;
-        fo[rowO + j * oCol] = fz[rowZ + j * zCol]! + (float32 ? Math.fround(sum) : sum);
-      }
-    }
-    return;
-  }
   const acc = N <= scratch.length ? scratch : new Float64Array(N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) acc[j] = 0;
