@@ -5,10 +5,9 @@
  * requested inputs back instead.
  */
 
-import { Tensor, logAllocations } from "../tensor/tensor.js";
-import type { Storage } from "../backend/backend.js";
+import { Tensor, markAllocations } from "../tensor/tensor.js";
 import { AccumulateGrad, type Node } from "./graph.js";
-import { no_grad, set_grad_enabled } from "./grad_mode.js";
+import { is_grad_enabled, no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { add } from "../ops/arithmetic.js";
 import { ones, zeros } from "../tensor/creation.js";
@@ -35,26 +34,37 @@ export function addTensorHook(t: Tensor, hook: (grad: Tensor) => Tensor | void):
     throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
   }
   const [node, nr] = slot;
-  (node._preHooks[nr] ??= []).push(hook);
+  ((node._preHooks ??= [])[nr] ??= []).push(hook);
 }
 
 function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): Tensor[] {
-  return roots.map((r, i) => {
+  const checked = new Array<Tensor>(roots.length);
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i]!;
     if (!r.requires_grad) {
       throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
     }
     const g = grads[i];
     if (g === null || g === undefined) {
       if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
-      return ones(r.shape, { dtype: r.dtype });
+      checked[i] = ones(r.shape, { dtype: r.dtype });
+      continue;
     }
-    if (g.shape.length !== r.shape.length || g.shape.some((s, d) => s !== r.shape[d])) {
+    if (!sameShape(g.shape, r.shape)) {
       throw new RuntimeError(
         `Mismatch in shape: grad_output[${i}] has a shape of ${g.shape} and output[${i}] has a shape of ${r.shape}.`,
       );
     }
-    return g;
-  });
+    checked[i] = g;
+  }
+  return checked;
+}
+
+/** (Index loops: array methods on a torch.Size take V8's slow generic path.) */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
 }
 
 /**
@@ -68,13 +78,62 @@ export function runBackward(
 ): (Tensor | null)[] {
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
-  const ownership = createGraph || options.capture ? null : new GradOwnership();
-  // A backward run from a hook inside another keeps the outer pass's log when it ends.
-  const outer = logAllocations(ownership?.born ?? null);
+  const pass = new Pass(running > 0);
+  const ownership = createGraph || options.capture ? null : new GradOwnership(pass.id);
+  // A backward run from a hook inside another keeps the outer pass's marks when it ends.
+  const outer = markAllocations(ownership ? pass.id : 0);
+  running++;
   try {
-    return runGraph(roots, grads, options, createGraph, retainGraph, ownership);
+    return runGraph(roots, grads, options, createGraph, retainGraph, pass, ownership);
   } finally {
-    logAllocations(outer);
+    running--;
+    pass.release();
+    markAllocations(outer);
+  }
+}
+
+/** Numbers the backward passes (Node._pass, Storage.bornIn); 0 means none. */
+let passes = 0;
+/** How many passes are running: a hook may start one inside another. */
+let running = 0;
+
+/**
+ * One backward pass's hold on the nodes it walks. Each node keeps the pass's count of pending
+ * edges and its gradient buffer in fields of its own (`_pass`, `_deps`, `_buffer`): Maps keyed
+ * by node cost about 30 ns a lookup, some ten of them per node, which was most of the engine's
+ * time on a small graph. A pass started inside another (from a hook) may walk the same nodes,
+ * so it keeps what the enclosing pass had there and puts it back when it ends.
+ */
+class Pass {
+  readonly id = ++passes;
+  private readonly claimed: Node[] = [];
+  /** For a nested pass: the enclosing pass's [pass, deps, buffer] of each claimed node. */
+  private readonly outer: [number, number, (Tensor | null)[] | null][] | null;
+
+  constructor(nested: boolean) {
+    this.outer = nested ? [] : null;
+  }
+
+  /** Makes `node`'s fields this pass's; false when they already were. */
+  claim(node: Node): boolean {
+    if (node._pass === this.id) return false;
+    this.claimed.push(node);
+    this.outer?.push([node._pass, node._deps, node._buffer]);
+    node._pass = this.id;
+    node._deps = 0;
+    node._buffer = null;
+    return true;
+  }
+
+  /** Hands the fields back (emptied, or as the enclosing pass had them); gradients left by a failed pass go too. */
+  release(): void {
+    const outer = this.outer;
+    for (let i = 0; i < this.claimed.length; i++) {
+      const node = this.claimed[i]!;
+      node._pass = outer ? outer[i]![0] : 0;
+      node._deps = outer ? outer[i]![1] : 0;
+      node._buffer = outer ? outer[i]![2] : null;
+    }
   }
 }
 
@@ -83,35 +142,35 @@ export function runBackward(
  * incoming gradient's storage instead of a copy (PyTorch's AccumulateGrad steals it when its
  * use count says nothing else refers to it). A storage qualifies when it was made during this
  * backward pass (so it is no forward value and no user-given gradient), no hook saw it, and no
- * other pending gradient uses it (AddBackward hands one tensor to both inputs).
+ * other pending gradient uses it (AddBackward hands one tensor to both inputs). The marks live
+ * on the storage (`bornIn`, `buffered`), and only the pass that made a storage counts on it.
  */
 class GradOwnership {
-  readonly born = new WeakSet<Storage>();
-  private readonly seen = new WeakSet<Storage>();
-  private readonly pending = new Map<Storage, number>();
+  constructor(readonly pass: number) {}
 
   /** A gradient is waiting in a node's input buffer. */
   hold(g: Tensor): void {
-    this.pending.set(g._storage, (this.pending.get(g._storage) ?? 0) + 1);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.buffered = s.buffered! + 1;
   }
 
   /** The node holding it ran (or summed it into another): it no longer waits. */
   drop(g: Tensor): void {
-    const left = this.pending.get(g._storage)! - 1;
-    if (left === 0) this.pending.delete(g._storage);
-    else this.pending.set(g._storage, left);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.buffered = s.buffered! - 1;
   }
 
-  /** Code outside the engine (a hook) got this gradient and may keep it. */
+  /** Code outside the engine (a hook) got this gradient and may keep it: the pass disowns it. */
   expose(g: Tensor): void {
-    this.seen.add(g._storage);
+    const s = g._storage;
+    if (s.bornIn === this.pass) s.bornIn = 0;
   }
 
   /** Whether `g`, about to leave its buffer, may become a leaf's `.grad` as it is. */
   canSteal(g: Tensor, leaf: Tensor): boolean {
     const s = g._storage;
     return (
-      this.born.has(s) && !this.seen.has(s) && this.pending.get(s) === 1 && !g.requires_grad &&
+      s.bornIn === this.pass && s.buffered === 1 && !g.requires_grad &&
       g._offset === 0 && g.numel() === s.length && g.is_contiguous() && g.dtype === leaf.dtype &&
       leaf.is_contiguous()
     );
@@ -124,68 +183,72 @@ function runGraph(
   options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean },
   createGraph: boolean,
   retainGraph: boolean,
+  pass: Pass,
   ownership: GradOwnership | null,
 ): (Tensor | null)[] {
   const rootGrads = checkRoots(roots, grads);
 
   // Count, for every reachable node, how many edges lead into it.
-  const deps = new Map<Node, number>();
   const stack: Node[] = [];
   const rootSlots = roots.map((r) => slotOf(r)!);
-  for (const [node] of rootSlots) {
-    if (!deps.has(node)) {
-      deps.set(node, 0);
-      stack.push(node);
-    }
-  }
+  for (let i = 0; i < rootSlots.length; i++) if (pass.claim(rootSlots[i]![0])) stack.push(rootSlots[i]![0]);
   while (stack.length) {
-    const node = stack.pop()!;
-    for (const edge of node.next_functions) {
+    const edges = stack.pop()!.next_functions;
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i];
       if (!edge) continue;
       const next = edge[0];
-      const seen = deps.has(next);
-      deps.set(next, (deps.get(next) ?? 0) + 1);
-      if (!seen) stack.push(next);
+      if (pass.claim(next)) stack.push(next);
+      next._deps++;
     }
   }
 
   // Gradients that will be captured, keyed by the slot they arrive at.
-  const captureSlots = (options.capture ?? []).map((t) => slotOf(t));
-  const captured: (Tensor | null)[] = captureSlots.map(() => null);
+  const captureSlots = options.capture ? options.capture.map((t) => slotOf(t)) : null;
+  const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : [];
   const onlyInputs = options.inputs ? new Set(options.inputs) : null;
 
-  const buffers = new Map<Node, (Tensor | null)[]>();
   const accumulate = (node: Node, nr: number, g: Tensor) => {
     // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
     const dtype = node instanceof AccumulateGrad ? node.variable.dtype : node._outputs[nr]?.dtype;
     if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
-    let buf = buffers.get(node);
-    if (!buf) buffers.set(node, (buf = []));
+    const buf = (node._buffer ??= []);
     const prev = buf[nr];
     if (prev) ownership?.drop(prev);
     else ownership?.hold(g);
     buf[nr] = prev ? add(prev, g) : g;
     if (prev) ownership?.hold(buf[nr]!);
   };
-  rootSlots.forEach(([node, nr], i) => accumulate(node, nr, rootGrads[i]!));
+  for (let i = 0; i < rootSlots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!);
 
-  const ready: Node[] = [...new Set(rootSlots.map(([n]) => n))].filter((n) => deps.get(n) === 0);
-  set_grad_enabled(createGraph, () => {
+  const ready: Node[] = [];
+  for (let i = 0; i < rootSlots.length; i++) {
+    const node = rootSlots[i]![0];
+    if (node._deps === 0 && !ready.includes(node)) ready.push(node);
+  }
+  const previousMode = is_grad_enabled();
+  set_grad_enabled(createGraph);
+  try {
     while (ready.length) {
       // Latest-created first: the order PyTorch's engine runs a single-threaded graph in.
+      // (Sequence numbers are unique, so the ready list's own order does not matter.)
       let best = 0;
       for (let i = 1; i < ready.length; i++) if (ready[i]!._sequence > ready[best]!._sequence) best = i;
-      const node = ready.splice(best, 1)[0]!;
-      const buf = buffers.get(node) ?? [];
-      buffers.delete(node);
+      const node = ready[best]!;
+      ready[best] = ready[ready.length - 1]!;
+      ready.pop();
+      const buf = node._buffer ?? [];
+      node._buffer = null;
 
-      const gradOutputs: Tensor[] = [];
-      const nOut = node instanceof AccumulateGrad ? 1 : node._outputs.length;
+      const isLeaf = node instanceof AccumulateGrad;
+      const nOut = isLeaf ? 1 : node._outputs.length;
+      const gradOutputs = new Array<Tensor>(nOut);
       for (let nr = 0; nr < nOut; nr++) {
         let g = buf[nr] ?? null;
-        if (g && node._preHooks[nr]?.length) {
+        const hooks = node._preHooks?.[nr];
+        if (g && hooks?.length) {
           ownership?.expose(g);
-          for (const hook of node._preHooks[nr] ?? []) {
+          for (const hook of hooks) {
             const replaced = hook(g);
             if (replaced) {
               g = replaced;
@@ -193,17 +256,20 @@ function runGraph(
             }
           }
         }
-        captureSlots.forEach((slot, i) => {
-          if (slot && slot[0] === node && slot[1] === nr && g) captured[i] = g;
-        });
-        if (!g && !(node instanceof AccumulateGrad)) {
+        if (captureSlots && g) {
+          for (let i = 0; i < captureSlots.length; i++) {
+            const slot = captureSlots[i];
+            if (slot && slot[0] === node && slot[1] === nr) captured[i] = g;
+          }
+        }
+        if (!g && !isLeaf) {
           const { shape, dtype } = node._outputs[nr]!;
           g = zeros(shape, { dtype });
         }
-        gradOutputs.push(g!);
+        gradOutputs[nr] = g!;
       }
 
-      if (node instanceof AccumulateGrad) {
+      if (isLeaf) {
         const g = gradOutputs[0];
         if (g && !options.capture && (!onlyInputs || onlyInputs.has(node.variable))) {
           const leaf = node.variable;
@@ -218,22 +284,26 @@ function runGraph(
         continue;
       }
       const gradInputs = node._apply(gradOutputs, retainGraph);
-      for (let nr = 0; nr < nOut; nr++) if (buf[nr]) ownership?.drop(buf[nr]!);
-      if (node._postHooks.length) for (const g of gradInputs) if (g) ownership?.expose(g);
-      for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
-      node.next_functions.forEach((edge, i) => {
-        if (!edge) return;
-        const [next, nr] = edge;
+      if (ownership) for (let nr = 0; nr < nOut; nr++) if (buf[nr]) ownership.drop(buf[nr]!);
+      if (node._postHooks.length) {
+        for (const g of gradInputs) if (g) ownership?.expose(g);
+        for (const hook of node._postHooks) hook(gradInputs, gradOutputs);
+      }
+      const edges = node.next_functions;
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i];
+        if (!edge) continue;
+        const next = edge[0];
         const g = gradInputs[i];
-        if (g) accumulate(next, nr, g);
-        const left = deps.get(next)! - 1;
-        deps.set(next, left);
-        if (left === 0) ready.push(next);
-      });
+        if (g) accumulate(next, edge[1], g);
+        if (--next._deps === 0) ready.push(next);
+      }
     }
-  });
+  } finally {
+    set_grad_enabled(previousMode);
+  }
 
-  if (options.capture) {
+  if (captureSlots) {
     captured.forEach((g, i) => {
       if (g === null && !options.allowUnused && captureSlots[i] !== undefined) {
         throw new RuntimeError(

@@ -27,6 +27,8 @@ interface SavedTensor {
 
 let sequence = 0;
 
+const NO_POST_HOOKS: readonly never[] = Object.freeze([]);
+
 export class Node {
   /** Edges to the inputs' nodes, in input order (PyTorch's `next_functions`). */
   readonly next_functions: Edge[];
@@ -34,11 +36,20 @@ export class Node {
   readonly _outputs: { shape: readonly number[]; dtype: Tensor["dtype"] }[] = [];
   /** @internal Larger for nodes made later; the engine runs later nodes first. */
   readonly _sequence = sequence++;
-  /** @internal Hooks on the gradient of output i, run before this node's backward. */
-  _preHooks: ((grad: Tensor) => Tensor | void)[][] = [];
+  /**
+   * @internal Hooks on the gradient of output i, run before this node's backward (null until
+   * the first is added: most nodes never get one).
+   */
+  _preHooks: ((grad: Tensor) => Tensor | void)[][] | null = null;
   /** @internal Hooks `(grad_inputs, grad_outputs)` run after this node's backward. */
-  _postHooks: ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = [];
+  _postHooks: readonly ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = NO_POST_HOOKS;
   private saved: SavedTensor[] | null;
+  /** @internal The backward pass that owns `_deps` and `_buffer` now (engine.ts); 0 for none. */
+  _pass = 0;
+  /** @internal How many edges into this node have yet to deliver their gradient, in that pass. */
+  _deps = 0;
+  /** @internal The gradients summed so far for each output, in that pass. */
+  _buffer: (Tensor | null)[] | null = null;
 
   constructor(
     private readonly _name: string,
@@ -47,8 +58,15 @@ export class Node {
     saved: readonly Tensor[] = [],
     outputs: readonly Tensor[] = [],
   ) {
-    this.next_functions = inputs.map(edgeOf);
-    this.saved = saved.map((t) => ({ tensor: t, version: t._version, isOutput: outputs.includes(t) }));
+    const edges = new Array<Edge>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) edges[i] = edgeOf(inputs[i]!);
+    this.next_functions = edges;
+    const kept = new Array<SavedTensor>(saved.length);
+    for (let i = 0; i < saved.length; i++) {
+      const t = saved[i]!;
+      kept[i] = { tensor: t, version: t._version, isOutput: outputs.includes(t) };
+    }
+    this.saved = kept;
   }
 
   /** The node's name as PyTorch gives it: `AddmmBackward0`, `torch::autograd::AccumulateGrad`. */
@@ -140,8 +158,15 @@ function edgeOf(t: Tensor | null): Edge {
 
 /** Whether an op on these inputs should record a node. */
 export function needsGrad(...inputs: readonly (Tensor | null | undefined)[]): boolean {
+  return anyNeedsGrad(inputs);
+}
+
+function anyNeedsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
   if (!is_grad_enabled()) return false;
-  for (const t of inputs) if (t && t.requires_grad) return true;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
+    if (t && t.requires_grad) return true;
+  }
   return false;
 }
 
@@ -154,15 +179,22 @@ export function record<T extends Tensor>(
   inputs: readonly (Tensor | null)[],
   outputs: T | readonly T[],
   backward: BackwardFn,
-  saved: readonly Tensor[] = [],
+  saved: readonly Tensor[] = NO_SAVED,
 ): T {
-  const outs = (Array.isArray(outputs) ? outputs : [outputs]) as readonly T[];
-  if (!needsGrad(...inputs)) return outs[0]!;
+  // Every op calls this, most with grad off or no input requiring it: that answer comes first,
+  // before any array is made.
+  const single = !Array.isArray(outputs);
+  const first = (single ? outputs : (outputs as readonly T[])[0]!) as T;
+  if (!anyNeedsGrad(inputs)) return first;
+  const outs = single ? [first] : (outputs as readonly T[]);
   const node = new Node(name, inputs, backward, saved, outs);
-  outs.forEach((t, i) => {
+  for (let i = 0; i < outs.length; i++) {
+    const t = outs[i]!;
     t._gradFn = node;
     t._outputNr = i;
     node._outputs.push({ shape: t.shape, dtype: t.dtype });
-  });
-  return outs[0]!;
+  }
+  return first;
 }
+
+const NO_SAVED: readonly Tensor[] = Object.freeze([]);

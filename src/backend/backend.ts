@@ -17,6 +17,16 @@ export interface Storage {
   /** Bumped by every in-place write through a tensor; autograd checks it on saved tensors. */
   version: number;
   /**
+   * @internal The autograd engine's marks, written by the tensor layer and the engine, never by
+   * a backend (src/autograd/engine.ts, GradOwnership): the backward pass that allocated this
+   * storage and still owns it alone (0 or absent: none), and how many of that pass's gradient
+   * buffers hold it. Fields rather than a WeakSet and a Map of storages: adding each new storage
+   * to a WeakSet cost 0.1-0.8 µs, more than a small op.
+   */
+  bornIn?: number;
+  /** @internal See `bornIn`. */
+  buffered?: number;
+  /**
    * Frees memory the garbage collector cannot see (a block of a WebAssembly heap, native memory).
    * Called once, after the storage object itself has been collected, so it must not refer to the
    * storage: close over the block's address instead. GC-owned storages (typed arrays) have none.
@@ -118,6 +128,13 @@ export interface Backend {
    * as strides, so a fast backend can see x·Wᵀ and pick its kernel.
    */
   matmul(out: StridedView, a: StridedView, b: StridedView): void;
+  /**
+   * Optional fused `out = input + a·b` (addmm with β = α = 1: nn.Linear's forward) for 2-D views,
+   * `input` broadcast to out's shape by strides, out overlapping none of them. It must give the
+   * bits of this backend's `matmul(out, a, b)` followed by its `binary("add", out, input, out)`;
+   * a backend that spreads another's kernels and runs its own `matmul` must define its own.
+   */
+  addmm?(out: StridedView, input: StridedView, a: StridedView, b: StridedView): void;
   /** `out` = a with dimension `dim` indexed by the 1-D integer `index`. */
   indexSelect(out: StridedView, a: StridedView, dim: number, index: StridedView): void;
   /** `out[...i_d...] = a[...index[...]...]` along `dim` (torch.gather); index has out's shape. */

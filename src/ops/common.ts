@@ -101,6 +101,6 @@ export function checkInplaceDtype(t: Tensor, dtype: DType): void {
 
 /** Sums a broadcast gradient back to `shape` (the backward of broadcasting). */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
-  if (g.shape.length === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  if (sameShape(g.shape, shape)) return g;
   return g.sum_to_size(shape);
 }

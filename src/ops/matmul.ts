@@ -6,7 +6,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastShapes, numelOf } from "../tensor/shape.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { expandedView, newOutput, newTensor, sumToShape } from "./common.js";
 import { unsafeView } from "./view.js";
@@ -26,12 +26,18 @@ function checkSameDtype(a: Tensor, b: Tensor, what = "mat1 and mat2"): void {
 /** Runs the batched kernel: a (..., M, K) · b (..., K, N) with batch dims already equal. */
 function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const nd = a.ndim;
-  const [M, K, N] = [a.shape[nd - 2]!, a.shape[nd - 1]!, b.shape[nd - 1]!];
-  const shape = [...batch, M, N];
+  const M = a.shape[nd - 2]!;
+  const K = a.shape[nd - 1]!;
+  const N = b.shape[nd - 1]!;
+  // (Most products are 2-D, where the operands already have their kernel shapes.)
+  const flat = batch.length === 0;
+  const shape = flat ? [M, N] : [...batch, M, N];
   // An empty sum is zero: with K = 0 the output is the zero-filled tensor itself.
   if (K === 0 || numelOf(shape) === 0) return newTensor(shape, a.dtype);
   const out = newOutput(shape, a.dtype);
-  out._storage.backend.matmul(out._view, expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]));
+  const av = flat ? a._view : expandedView(a, [...batch, M, K]);
+  const bv = flat ? b._view : expandedView(b, [...batch, K, N]);
+  out._storage.backend.matmul(out._view, av, bv);
   return out;
 }
 
@@ -45,13 +51,15 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     );
   }
   checkSameDtype(a, b);
+  const out = runMatmul(a, b, []);
+  if (!needsGrad(a, b)) return out;
   const [ga, gb] = [a.requires_grad, b.requires_grad];
   const [aColumns, bColumns] = [columnMajor(a), columnMajor(b)];
-  return record("MmBackward0", [a, b], runMatmul(a, b, []), ([g], s) => {
+  return record("MmBackward0", [a, b], out, ([g], s) => {
     const sa = gb ? s[0]! : null;
     const sb = ga ? s[gb ? 1 : 0]! : null;
     return [sb ? mat1Backward(g!, sb, 1, aColumns) : null, sa ? mat2Backward(g!, sa, 1, bColumns) : null];
-  }, [gb ? a : null, ga ? b : null].filter((t): t is Tensor => t !== null));
+  }, gb && ga ? [a, b] : gb ? [a] : ga ? [b] : []);
 }
 
 export interface AddmmOptions {
@@ -76,12 +84,39 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   checkSameDtype(mat1, mat2);
   checkSameDtype(input, mat1, "self and mat2");
   const shape = [mat1.shape[0]!, mat2.shape[1]!];
-  broadcastShapes(input.shape, shape);
-  if (input.ndim > 2 || input.shape.some((s, i) => s !== 1 && s !== shape[shape.length - input.ndim + i])) {
+  if (!expandsTo(input.shape, shape)) {
+    broadcastShapes(input.shape, shape); // its own message first, where the shapes do not broadcast at all
     throw new RuntimeError(
       `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
     );
   }
+  const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2, shape) : null;
+  const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
+  if (!needsGrad(beta !== 0 ? input : null, mat1, mat2)) return out;
+  const inputShape = input.shape;
+  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
+  const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
+  return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
+    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
+    g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
+    g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
+  ], [mat1, mat2]);
+}
+
+/**
+ * input + mat1·mat2 in the backend's fused kernel (the bits of its product and add, one call
+ * instead of two: a third of a small nn.Linear's forward), or null for a backend without one.
+ */
+function fusedAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[]): Tensor | null {
+  const out = newOutput(shape, mat1.dtype);
+  const backend = out._storage.backend;
+  if (!backend.addmm) return null;
+  backend.addmm(out._view, expandedView(input, shape), mat1._view, mat2._view);
+  return out;
+}
+
+/** β·input + α·(mat1·mat2) as the product, then a multiply and an add. */
+function scaledAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[], beta: number, alpha: number): Tensor {
   const product = runMatmul(mat1, mat2, []);
   const backend = product._storage.backend;
   let out = product;
@@ -91,16 +126,20 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   }
   if (beta !== 0) {
     const scaled = beta === 1 ? input : input.detach().mul(beta);
-    backend.binary("add", out._view, expandedView(scaled, shape), out._view);
+    const view = out._view;
+    backend.binary("add", view, expandedView(scaled, shape), view);
   }
-  const inputShape = input.shape;
-  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
-  const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
-  return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
-    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
-    g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
-    g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
-  ], [mat1, mat2]);
+  return out;
+}
+
+/** Whether `shape` broadcasts to the 2-D `target` without growing it (addmm's `expand`). */
+function expandsTo(shape: readonly number[], target: readonly number[]): boolean {
+  if (shape.length > 2) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i]!;
+    if (s !== 1 && s !== target[target.length - shape.length + i]) return false;
+  }
+  return true;
 }
 
 /** Whether a matrix is stored column-major (a transposed view of a contiguous one). */

@@ -23,25 +23,34 @@ export interface ReduceOptions {
 
 /** The sorted, wrapped, de-duplicated dims to reduce; all dims when `dim` is omitted or []. */
 export function reduceDims(t: Tensor, dim: DimArg): number[] {
-  if (dim === null || dim === undefined) return t.shape.map((_, i) => i);
-  const list = typeof dim === "number" ? [dim] : [...dim];
-  if (list.length === 0) return t.shape.map((_, i) => i);
-  const dims = list.map((d) => wrapDim(d, t.ndim));
-  const seen = new Set<number>();
-  for (const d of dims) {
-    if (seen.has(d)) throw new RuntimeError(`dim ${d} appears multiple times in the list of dims`);
-    seen.add(d);
+  const nd = t.ndim;
+  if (dim === null || dim === undefined || (typeof dim !== "number" && dim.length === 0)) return allDims(nd);
+  if (typeof dim === "number") {
+    const d = wrapDim(dim, nd);
+    return d < nd ? [d] : [];
   }
-  return dims.filter((d) => d < t.ndim).sort((a, b) => a - b);
+  const dims: number[] = [];
+  for (let i = 0; i < dim.length; i++) {
+    const d = wrapDim(dim[i]!, nd);
+    if (dims.includes(d)) throw new RuntimeError(`dim ${d} appears multiple times in the list of dims`);
+    dims.push(d);
+  }
+  return dims.filter((d) => d < nd).sort((a, b) => a - b);
+}
+
+function allDims(nd: number): number[] {
+  const dims = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) dims[i] = i;
+  return dims;
 }
 
 /** Shape with each reduced dim set to 1 (keepdim), or removed. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
   const out: number[] = [];
-  shape.forEach((s, i) => {
-    if (!dims.includes(i)) out.push(s);
+  for (let i = 0; i < shape.length; i++) {
+    if (!dims.includes(i)) out.push(shape[i]!);
     else if (keepdim) out.push(1);
-  });
+  }
   return out;
 }
 
@@ -104,7 +113,9 @@ export function sum(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpti
 /** `t.sum_to_size(*size)`: sums broadcast dims away so the result has `size`. */
 export function sum_to_size(t: Tensor, size: readonly number[]): Tensor {
   const lead = t.ndim - size.length;
-  if (lead < 0 || size.some((s, i) => s !== 1 && s !== t.shape[lead + i])) {
+  let expandable = lead >= 0;
+  for (let i = 0; i < size.length && expandable; i++) expandable = size[i] === 1 || size[i] === t.shape[lead + i];
+  if (!expandable) {
     throw new RuntimeError(`size {[${size.join(", ")}]} is not expandable to size {[${t.shape.join(", ")}]}.`);
   }
   const dims: number[] = [];

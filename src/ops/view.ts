@@ -15,7 +15,8 @@ type Shape = readonly number[];
 type SizeArgs = (number | readonly number[])[];
 
 function sizesFrom(args: SizeArgs): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+  // copyDims, not a spread: the list is often a torch.Size, which V8 spreads slowly.
+  return args.length === 1 && Array.isArray(args[0]) ? copyDims(args[0] as readonly number[]) : (args as number[]);
 }
 
 function shapeText(shape: Shape): string {
@@ -26,7 +27,8 @@ function shapeText(shape: Shape): string {
 export function inferSize(shape: Shape, numel: number): number[] {
   let inferred = -1;
   let known = 1;
-  shape.forEach((s, i) => {
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i]!;
     if (s === -1) {
       if (inferred >= 0) throw new RuntimeError("only one dimension can be inferred");
       inferred = i;
@@ -35,8 +37,8 @@ export function inferSize(shape: Shape, numel: number): number[] {
     } else {
       known *= s;
     }
-  });
-  const out = shape.slice();
+  }
+  const out = copyDims(shape);
   if (numel === known || (inferred >= 0 && known > 0 && numel % known === 0)) {
     if (inferred >= 0) {
       // Reached with known = 0 only when numel is 0 too: then -1 could be anything.
@@ -64,8 +66,7 @@ function embed(g: Tensor, inputShape: Shape, region: (t: Tensor) => Tensor, name
   return record(name, [g], out, ([gg]) => [region(gg!)]);
 }
 
-function viewImpl(t: Tensor, shape: Shape, name: string): Tensor {
-  const strides = viewStrides(t.shape, t._strides, shape);
+function viewImpl(t: Tensor, shape: Shape, name: string, strides = viewStrides(t.shape, t._strides, shape)): Tensor {
   if (strides === null) {
     throw new RuntimeError(
       "view size is not compatible with input tensor's size and stride (at least one dimension spans " +
@@ -87,7 +88,8 @@ export function view(t: Tensor, ...shape: SizeArgs): Tensor {
  */
 export function reshape(t: Tensor, ...shape: SizeArgs): Tensor {
   const target = inferSize(sizesFrom(shape), t.numel());
-  if (viewStrides(t.shape, t._strides, target) !== null) return viewImpl(t, target, "ViewBackward0");
+  const strides = viewStrides(t.shape, t._strides, target);
+  if (strides !== null) return viewImpl(t, target, "ViewBackward0", strides);
   return unsafeView(t.clone(), target);
 }
 
@@ -119,8 +121,12 @@ export function transpose(t: Tensor, dim0: number, dim1: number, name = "Transpo
 
 /** `t.t()`: transpose of a tensor with at most 2 dimensions. */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
-  return x.ndim < 2 ? record("TBackward0", [x], x._viewAs(x.shape, x._strides), ([g]) => [g!]) : transpose(x, 0, 1, "TBackward0");
+  const nd = x.ndim;
+  if (nd > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${nd}D`);
+  // Written out rather than through transpose(): nn.Linear's weight.t() runs on every forward.
+  // The gradient is grad.t(), PyTorch's formula, so a double backward shows TBackward0 too.
+  const out = nd < 2 ? x._viewAs(x._shape, x._strides) : x._viewAs([x._shape[1]!, x._shape[0]!], [x._strides[1]!, x._strides[0]!]);
+  return record("TBackward0", [x], out, ([g]) => [g!.t()]);
 }
 
 /** `t.permute(*dims)`: reorders the dimensions. */
@@ -203,7 +209,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   if (s + length > size) {
     throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   }
-  const shape = t.shape.slice();
+  const shape = copyDims(t.shape);
   shape[d] = length;
   const out = t._viewAs(shape, t._strides, t._offset + s * t._strides[d]!);
   const inputShape = t.shape;
@@ -225,8 +231,10 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
     throw new IndexError(`select(): index ${index} out of range for tensor of size ${shapeText(t.shape)} at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
-  const shape = t.shape.filter((_, k) => k !== d);
-  const strides = t._strides.filter((_, k) => k !== d);
+  const shape = copyDims(t.shape);
+  const strides = copyDims(t._strides);
+  shape.splice(d, 1);
+  strides.splice(d, 1);
   const out = t._viewAs(shape, strides, t._offset + i * t._strides[d]!);
   const inputShape = t.shape;
   return record("SelectBackward0", [t], out, ([g]) => [
@@ -239,9 +247,13 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
   const nd = t.ndim;
   const dims =
     dim === undefined ? null : new Set((Array.isArray(dim) ? dim : [dim as number]).map((d) => wrapDim(d, nd)));
-  const keep = (k: number) => t.shape[k] !== 1 || (dims !== null && !dims.has(k));
-  const shape = t.shape.filter((_, k) => keep(k));
-  const strides = t._strides.filter((_, k) => keep(k));
+  const shape: number[] = [];
+  const strides: number[] = [];
+  for (let k = 0; k < nd; k++) {
+    if (t.shape[k] === 1 && (dims === null || dims.has(k))) continue;
+    shape.push(t.shape[k]!);
+    strides.push(t._strides[k]!);
+  }
   const inputShape = t.shape;
   const name = dim === undefined ? "SqueezeBackward0" : Array.isArray(dim) ? "SqueezeBackward2" : "SqueezeBackward1";
   return record(name, [t], t._viewAs(shape, strides), ([g]) => [g!.reshape(inputShape)]);
@@ -250,8 +262,8 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
 /** `t.unsqueeze(dim)`: inserts a size-1 dim at `dim` (in [-ndim-1, ndim]). */
 export function unsqueeze(t: Tensor, dim: number): Tensor {
   const d = wrapDim(dim, t.ndim + 1);
-  const shape = t.shape.slice();
-  const strides = t._strides.slice();
+  const shape = copyDims(t.shape);
+  const strides = copyDims(t._strides);
   const stride = d < t.ndim ? t.shape[d]! * t._strides[d]! : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, stride);

@@ -17,8 +17,9 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 }
 
 export function numelOf(shape: readonly number[]): number {
+  // An index loop: for-of over a torch.Size takes V8's slow iteration path.
   let n = 1;
-  for (const s of shape) n *= s;
+  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
   return n;
 }
 
@@ -38,17 +39,18 @@ export function wrapDim(dim: number, ndim: number): number {
 
 /** Whether the strides are those of a row-major layout (size-1 dims may have any stride). */
 export function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
-  // An empty tensor is contiguous whatever its strides (a zero anywhere, not only innermost).
-  if (shape.includes(0)) return true;
   let expected = 1;
+  let contiguous = true;
   for (let d = shape.length - 1; d >= 0; d--) {
     const size = shape[d]!;
+    // An empty tensor is contiguous whatever its strides (a zero anywhere, not only innermost).
+    if (size === 0) return true;
     if (size !== 1) {
-      if (strides[d] !== expected) return false;
+      if (strides[d] !== expected) contiguous = false;
       expected *= size;
     }
   }
-  return true;
+  return contiguous;
 }
 
 /**
@@ -87,7 +89,8 @@ export function broadcastStrides(
   target: readonly number[],
 ): number[] {
   const nd = target.length;
-  const out = new Array<number>(nd).fill(0);
+  const out = new Array<number>(nd);
+  for (let i = 0; i < nd - shape.length; i++) out[i] = 0;
   for (let i = 0; i < shape.length; i++) {
     const t = nd - shape.length + i;
     out[t] = shape[i] === 1 && target[t] !== 1 ? 0 : strides[i]!;

@@ -11,7 +11,7 @@ export class Size extends Array<number> {
   /** The number of elements a tensor of this size holds (`torch.Size.numel()`). */
   numel(): number {
     let n = 1;
-    for (const s of this) n *= s;
+    for (let d = 0; d < this.length; d++) n *= this[d]!;
     return n;
   }
 

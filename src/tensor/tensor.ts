@@ -28,16 +28,16 @@ const storageRegistry =
     ? new FinalizationRegistry<() => void>((release) => release())
     : null;
 
-/** Storages made while the autograd engine runs (it may hand those it owns to `.grad`). */
-let allocationLog: WeakSet<Storage> | null = null;
+/** The backward pass whose new storages `_empty` marks (`Storage.bornIn`); 0 when none runs. */
+let allocationPass = 0;
 
 /**
- * @internal Starts (a set) or stops (null) recording the storages `Tensor._empty` makes;
- * returns the log it replaces.
+ * @internal Starts (a pass number) or stops (0) marking the storages `Tensor._empty` makes, so
+ * that the autograd engine can hand those it made to `.grad`; returns the number it replaces.
  */
-export function logAllocations(log: WeakSet<Storage> | null): WeakSet<Storage> | null {
-  const previous = allocationLog;
-  allocationLog = log;
+export function markAllocations(pass: number): number {
+  const previous = allocationPass;
+  allocationPass = pass;
   return previous;
 }
 
@@ -45,7 +45,8 @@ export class Tensor {
   /** @internal */ _storage: Storage;
   /** @internal */ _offset: number;
   /** @internal */ _shape: Size;
-  /** @internal */ _strides: number[];
+  /** @internal Never changed in place: tensors may share one array (views, `set_`). */
+  _strides: readonly number[];
   /** @internal */ _requiresGrad = false;
   /** @internal The node that made this tensor (null for leaves). */
   _gradFn: Node | null = null;
@@ -55,8 +56,6 @@ export class Tensor {
   _accumulator: Node | null = null;
   /** @internal Whether a non-leaf keeps its `.grad` (retain_grad). */
   _retainsGrad = false;
-  /** @internal Hooks run on this tensor's gradient (register_hook). */
-  _hooks: ((grad: Tensor) => Tensor | void)[] = [];
   /** @internal The tensor this one is a view of, if any. */
   _base: Tensor | null = null;
 
@@ -69,7 +68,8 @@ export class Tensor {
     // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
     // cost of a small op's new tensor).
     this._shape = shape instanceof Size ? shape : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
-    this._strides = strides ? strides.slice() : contiguousStrides(shape);
+    // The tensor keeps `strides`: callers hand over an array that nothing changes afterwards.
+    this._strides = strides ?? contiguousStrides(shape);
     this._offset = offset;
   }
 
@@ -80,7 +80,10 @@ export class Tensor {
   static _empty(shape: readonly number[], dtype: DType = float32, zeroed = true): Tensor {
     const backend = defaultBackend();
     const storage = backend.allocate(dtype, numelOf(shape), zeroed);
-    allocationLog?.add(storage);
+    if (allocationPass !== 0) {
+      storage.bornIn = allocationPass;
+      storage.buffered = 0;
+    }
     // The registry holds `release` strongly and the storage weakly: `release` must not refer to
     // the storage (Storage.release says so), or the storage could never be collected.
     if (storage.release && storageRegistry) storageRegistry.register(storage, storage.release);

@@ -45,8 +45,10 @@ export function fastReduce(op: ReduceOp, out: StridedView, a: StridedView, dims:
       inner *= size;
     }
   }
-  const acc = inner === 1 ? null : new Float64Array(inner);
-  const best = inner === 1 || !arg ? null : new Float64Array(inner);
+  // (Scratch rows when they fit, used only up to `inner`: a new Float64Array and a
+  // TypedArray.set per call were most of a bias gradient's column sums of a dozen elements.)
+  const acc = inner === 1 ? null : inner <= ACC.length ? ACC : new Float64Array(inner);
+  const best = inner === 1 || !arg ? null : inner <= BEST.length ? BEST : new Float64Array(inner);
   for (let k = 0; k < outer; k++) {
     const base = a.offset + k * reduced * inner;
     const at = out.offset + k * inner;
@@ -57,11 +59,15 @@ export function fastReduce(op: ReduceOp, out: StridedView, a: StridedView, dims:
     } else {
       reduceColumns(op, x, base, reduced, inner, acc, best);
       if (arg) for (let i = 0; i < inner; i++) (o as BigInt64Array)[at + i] = BigInt(best![i]!);
-      else (o as FloatArray).set(acc, at);
+      else for (let i = 0; i < inner; i++) (o as FloatArray)[at + i] = acc[i]!;
     }
   }
   return true;
 }
+
+/** Column accumulators for fastReduce (a kernel never re-enters itself, so one pair is enough). */
+const ACC = new Float64Array(1024);
+const BEST = new Float64Array(1024);
 
 /** One output from `n` neighbours: its value, or for arg ops its index (the reference's loop). */
 function reduceRow(op: ReduceOp, x: FloatArray, base: number, n: number): number {
@@ -104,7 +110,7 @@ function reduceColumns(
   switch (op) {
     case "sum":
     case "prod":
-      acc.fill(op === "sum" ? 0 : 1);
+      for (let i = 0; i < inner; i++) acc[i] = op === "sum" ? 0 : 1;
       for (let r = 0; r < n; r++) {
         const row = base + r * inner;
         if (op === "sum") for (let i = 0; i < inner; i++) acc[i]! += x[row + i]!;
@@ -114,7 +120,7 @@ function reduceColumns(
     default: {
       const isMax = op === "amax" || op === "argmax";
       for (let i = 0; i < inner; i++) acc[i] = x[base + i]!;
-      best?.fill(0);
+      if (best) for (let i = 0; i < inner; i++) best[i] = 0;
       for (let r = 1; r < n; r++) {
         const row = base + r * inner;
         for (let i = 0; i < inner; i++) {

@@ -8,7 +8,7 @@ import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { JsStorage } from "./storage.js";
 import { binary, copy, fill, unary, where } from "./elementwise.js";
 import { reduce } from "./reduce.js";
-import { matmul } from "./matmul.js";
+import { addmm, matmul } from "./matmul.js";
 import { gather, indexAdd, indexSelect, scatter, scatterAdd } from "./index_ops.js";
 
 export const jsBackend: Backend = {
@@ -32,6 +32,7 @@ export const jsBackend: Backend = {
   where,
   reduce,
   matmul,
+  addmm,
   indexSelect,
   gather,
   scatter,

@@ -2,8 +2,9 @@
  * The native backend's kernels: which calls go to the addon, and how their sizes travel.
  *
  * A call into the addon costs about 0.04 µs bare and 0.1-0.15 µs with its sizes and strides
- * written into the shared parameter array; the JS fast paths spend about 0.2 µs before their
- * first element (forEachRun's set-up) and then 1-7 ns per element. So elementwise kernels go
+ * written into the shared parameter array, plus about 0.7 µs the first time it sees an array of
+ * at most 64 bytes (see MIN_ELEMENTS); the JS fast paths spend about 0.1-0.2 µs before their
+ * first element and then 1-7 ns per element. So elementwise kernels go
  * native from MIN_ELEMENTS and products from MIN_WORK multiply-adds, and below that the JS kernels
  * run (they are also the path for every other dtype and op). Views of one storage that overlap
  * other than exactly (an in-place op is the same view read and written) stay on JS, whose element
@@ -19,11 +20,22 @@ import { dataOf, isDense } from "../js/storage.js";
 import type { NativeAddon } from "./loader.js";
 
 /**
- * Elementwise calls with fewer elements than this stay in JS: none that hold any. Measured on
- * the 2-core AMD EPYC, Node 20, float32 add of dense views, JS against native: 1 element 0.21
- * against 0.18 µs, 16: 0.30 / 0.13, 128: 0.64 / 0.14, 4096: 41 / 1.0; relu 0.22 / 0.10 at 1.
+ * Elementwise calls with fewer elements than this stay in JS: those whose output fits in 64
+ * bytes. V8 keeps a typed array of at most 64 bytes inside the JS heap, and the addon's first
+ * look at its data pointer (napi_get_typedarray_info) moves the data out to a new backing
+ * store, about 0.7 µs; a new small output pays that on every call. Measured on the 2-core AMD
+ * EPYC, Node 20, float32 add into a new output, JS against native: 1 element 0.29 against
+ * 0.86 µs, 12: 0.38 / 1.6, 16: 0.62 / 2.4. Into an output already moved out (a reused one) the
+ * addon is faster from one element (16: 0.30 / 0.13), but a new output is what ops make.
  */
-export const MIN_ELEMENTS = 1;
+export const MIN_ELEMENTS = 17;
+
+/**
+ * A sum into fewer than MIN_ELEMENTS outputs stays in JS up to this many inputs, for the same
+ * reason (a bias gradient's column sums): 64 inputs into 1 output 0.56 against 1.4 µs, 256 into
+ * 4 columns 2.0 / 2.2, 1024 into 4 columns 5.5 / 2.6.
+ */
+const MIN_REDUCE_INPUT = 1024;
 
 /**
  * Products with fewer multiply-adds (batches · M · N · K) stay in JS: 2x2x2 takes 0.19 µs in JS
@@ -100,7 +112,7 @@ function rangeInside(view: StridedView | null, n: number): void {
 }
 
 type Kernels = Pick<Backend, "fill" | "copy" | "unary" | "binary" | "reduce" | "matmul"> &
-  Required<Pick<Backend, "sgdStep" | "adamStep">>;
+  Required<Pick<Backend, "addmm" | "sgdStep" | "adamStep">>;
 
 /** Where calls start going native; tests lower both to 0 to send every call to the addon. */
 export interface Thresholds {
@@ -124,7 +136,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
     }
   };
 
-  return {
+  const kernels: Kernels = {
     fill(out: StridedView, value: number | bigint): void {
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
@@ -180,10 +192,14 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
     reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): void {
       const o = dataOf(out);
       const x = dataOf(a);
-      const blocks = op === "sum" && o instanceof Float32Array && x instanceof Float32Array ? denseBlocks(out, a, dims) : null;
-      if (blocks === null || blocks[0] * blocks[1] * blocks[2] < minElements || !inside(out, out.shape) || !inside(a, a.shape)) {
+      // The size tests first: they send the small sums to JS before the layout is looked at.
+      const inputs = numel(a.shape);
+      if (op !== "sum" || !(o instanceof Float32Array) || !(x instanceof Float32Array) || inputs < minElements ||
+          (numel(out.shape) < minElements && inputs < MIN_REDUCE_INPUT)) {
         return jsBackend.reduce(op, out, a, dims);
       }
+      const blocks = denseBlocks(out, a, dims);
+      if (blocks === null || !inside(out, out.shape) || !inside(a, a.shape)) return jsBackend.reduce(op, out, a, dims);
       params[0] = out.offset;
       params[1] = a.offset;
       params[2] = blocks[0];
@@ -214,6 +230,17 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         for (let d = 0; d < nd; d++) params[at++] = view.strides[d]!;
       }
       addon.matmul(o, x, y);
+    },
+
+    /**
+     * A product small enough for the JS kernel (as `matmul` decides) takes the JS backend's
+     * fused loop, whose bits are those of JS's product and add (and the addon's add is JS's,
+     * bit for bit); a larger one is this backend's `matmul` then `binary`.
+     */
+    addmm(out: StridedView, input: StridedView, a: StridedView, b: StridedView): void {
+      if (numel(out.shape) * a.shape[a.shape.length - 1]! < minWork) return jsBackend.addmm!(out, input, a, b);
+      kernels.matmul(out, a, b);
+      kernels.binary("add", out, input, out);
     },
 
     sgdStep(param: StridedView, grad: StridedView, buf: StridedView | null, h: SgdStep, first: boolean): void {
@@ -269,6 +296,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       addon.adam(float32Data(param), float32Data(grad), float32Data(expAvg), v, maxExpAvgSq === null ? v : float32Data(maxExpAvgSq));
     },
   };
+  return kernels;
 }
 
 function float32Data(view: StridedView): Float32Array {

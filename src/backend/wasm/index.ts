@@ -18,7 +18,7 @@ import type { AdamStep, Backend, KernelName, SgdStep, Storage, StridedView } fro
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { JsStorage } from "../js/storage.js";
-import { matmul as jsMatmul } from "../js/matmul.js";
+import { addmm as jsAddmm, matmul as jsMatmul } from "../js/matmul.js";
 import { get_num_threads } from "../threads.js";
 import { compileGemm, compileGemmAsync, preferredVariant, type GemmModule } from "./loader.js";
 import { createSharedMemory, THREAD_MIN_WORK, WasmMatmul } from "./matmul.js";
@@ -129,6 +129,12 @@ export function createWasmBackend(
       const t = work >= THREAD_MIN_WORK ? pool() : null;
       last = t !== null && t.threads > 1 ? t : gemm;
       last!.run(out, a, b);
+    },
+    /** The JS fused loop where the product runs in JS anyway (its bits are JS's); else the GEMM, then JS's add. */
+    addmm(out: StridedView, input: StridedView, a: StridedView, b: StridedView): void {
+      if (runs(a, b, out) === 0) return jsAddmm(out, input, a, b);
+      backend.matmul(out, a, b);
+      backend.binary("add", out, input, out);
     },
     /**
      * Only float32 `matmul` runs here; `sizes` for it are its multiply-add counts ([M, N, K], or
