@@ -67,7 +67,8 @@ export class Tensor {
     this._storage = storage;
     // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
     // cost of a small op's new tensor).
-    this._shape = shape instanceof Size ? shape : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
+    // (A constructor test, not `instanceof Size`: that one took 40 ns, for an Array subclass.)
+    this._shape = shape.constructor === Size ? (shape as Size) : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
     // The tensor keeps `strides`: callers hand over an array that nothing changes afterwards.
     this._strides = strides ?? contiguousStrides(shape);
     this._offset = offset;

@@ -93,3 +93,40 @@ describe("cumsum", () => {
     gradgradcheck((t: Tensor) => t.cumsum(0).mul(t), [x]);
   });
 });
+
+describe("sum_to_size", () => {
+  // Values, dtypes and node names from PyTorch 1.13 (worked by hand for arange(24).reshape(2, 4, 3)).
+  const y = () => torch.arange(24).to(torch.float32).reshape(2, 4, 3);
+
+  it("sums the broadcast dims away, as PyTorch", () => {
+    expect(y().sum_to_size(1, 3).tolist()).toEqual([[84, 92, 100]]);
+    expect(y().sum_to_size([4, 1]).tolist()).toEqual([[42], [60], [78], [96]]);
+    expect(y().sum_to_size(3).tolist()).toEqual([84, 92, 100]);
+    const same = y();
+    expect(same.sum_to_size(2, 4, 3)).toBe(same);
+    expect(() => y().sum_to_size(5)).toThrow("size {[5]} is not expandable to size {[2, 4, 3]}.");
+  });
+
+  it("sums integers into int64, and leaves a tensor of the size alone in its dtype", () => {
+    const x = torch.ones([2, 3], { dtype: torch.int32 });
+    expect(x.sum_to_size(3).dtype).toBe(torch.int64);
+    expect(x.sum_to_size(1, 3).dtype).toBe(torch.int64);
+    expect(x.sum_to_size(2, 3).dtype).toBe(torch.int32);
+    expect(x.sum_to_size(3).tolist()).toEqual([2, 2, 2]);
+  });
+
+  it("gives the same bits with and without a graph, and records ViewBackward0 over SumBackward1", () => {
+    const values = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i) * 1e3);
+    const bits = (t: Tensor) => Array.from(new Uint32Array((t.contiguous()._values() as Float32Array).buffer));
+    for (const size of [[3], [1, 3], [4, 1], [1, 1], [2, 1, 3]]) {
+      const plain = torch.tensor(values).reshape(2, 4, 3).sum_to_size(size);
+      const leaf = torch.tensor(values).reshape(2, 4, 3).requires_grad_(true);
+      const recorded = leaf.sum_to_size(size);
+      expect([...plain.shape], `${size}`).toEqual(size);
+      expect(bits(plain), `${size}`).toEqual(bits(recorded.detach()));
+      expect(plain.grad_fn).toBeNull();
+      const names = [recorded.grad_fn?.name(), recorded.grad_fn?.next_functions[0]?.[0].name()];
+      expect(names, `${size}`).toEqual(size.length < 3 ? ["ViewBackward0", "SumBackward1"] : ["SumBackward1", "torch::autograd::AccumulateGrad"]);
+    }
+  });
+});
