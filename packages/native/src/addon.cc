@@ -4,14 +4,19 @@
 // offsets come through one Float64Array that the JS side registers once (`init`) and rewrites
 // before each call, so a call converts no JS numbers or arrays (measured: ~0.15 µs per call).
 //
-// Every function trusts its arguments: the TS backend (src/backend/native) checks dtypes,
-// aliasing and ranks before calling.
+// These functions are a public package's API, so nothing a caller passes may crash the process,
+// hang it or touch memory outside the arrays it gave: every export checks its arguments (the
+// arrays' types, each size, stride and offset, that each view lies inside its array) through
+// checks.h before any kernel runs, and throws a TypeError or RangeError otherwise. The TS
+// backend (src/backend/native) checks the same things first and keeps such calls on its JS
+// kernels; these checks are the last line.
 
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <cstdint>
 
+#include "checks.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -21,8 +26,11 @@ namespace {
 struct Instance {
   Pool pool;
   bool avx2 = avx2_available();
+  // The registered parameter array: a reference keeps it alive, and it lives on a
+  // SharedArrayBuffer, which cannot be detached, so its memory stays where it is.
   napi_ref paramsRef = nullptr;
-  const double* params = nullptr;
+  double* params = nullptr;
+  size_t paramsLength = 0;
 };
 
 // One instance per JS environment (the main thread and each worker thread that loads us),
@@ -33,81 +41,124 @@ Instance* instance(napi_env env) {
   return static_cast<Instance*>(data);
 }
 
-template <class T>
-T* array_data(napi_env env, napi_value value) {
-  void* data = nullptr;
-  napi_get_typedarray_info(env, value, nullptr, nullptr, &data, nullptr, nullptr);
-  return static_cast<T*>(data);
-}
-
-// Reads up to `n` arguments into argv; returns the instance.
-Instance* args(napi_env env, napi_callback_info info, size_t n, napi_value* argv) {
-  size_t argc = n;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  return instance(env);
-}
-
-int64_t at(const double* p, int i) { return static_cast<int64_t>(p[i]); }
-
-// Parses [nd, shape[nd], (offset, strides[nd]) × views] starting at p[i]; returns the offsets.
-int read_walk(const double* p, int i, int views, Walk& w, int64_t* offsets) {
-  w.nd = static_cast<int>(p[i++]);
-  for (int d = 0; d < w.nd; d++) w.shape[d] = at(p, i++);
-  for (int v = 0; v < views; v++) {
-    offsets[v] = at(p, i++);
-    for (int d = 0; d < w.nd; d++) w.strides[v][d] = at(p, i++);
-  }
-  for (int v = views; v < 3; v++) {
-    for (int d = 0; d < w.nd; d++) w.strides[v][d] = 0;
-  }
-  return i;
-}
-
 napi_value undefined(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
   return u;
 }
 
-// init(params: Float64Array, threads: number)
+template <class T = float>
+T* at(const Array& a, int64_t offset) {
+  return static_cast<T*>(a.data) + offset;
+}
+
+// Says which value of a layout failed `integers` (throwing its message): sizes[nd] from
+// params[i] (with K after them when `k`), then (offset, strides[nd]) for each view.
+bool layout_error(Call& c, size_t i, int nd, bool k, int views, const Array* arrays) {
+  int64_t x;
+  for (int d = 0; d < nd; d++) {
+    if (!c.size(i++, x, "size", nullptr, d)) return false;
+  }
+  if (k && !c.size(i++, x, "K")) return false;
+  for (int v = 0; v < views; v++) {
+    if (!c.size(i++, x, "offset", arrays[v].name)) return false;
+    for (int d = 0; d < nd; d++) {
+      if (!c.stride(i++, x, arrays[v].name, d)) return false;
+    }
+  }
+  return c.range_error("params changed while the call read them (another thread wrote them)");
+}
+
+// Reads a walk [nd, shape[nd], (offset, strides[nd]) for each view] from params[at] over the
+// `views` arrays it walks (out first), and checks it: every value an integer in range, every
+// view inside its array, out written once (`threaded`: by one thread each). `empty` says the
+// shape has no elements; the kernel must then not run (its walk divides by the inner size).
+bool read_walk(Call& c, size_t at, int views, const Array* arrays, bool threaded, Walk& w, int64_t* offsets, bool& empty) {
+  int64_t nd;
+  if (!c.need(at + 1) || !c.integer(at, 0, kMaxDims, nd, "nd")) return false;
+  if (!c.need(at + 1 + nd + views * (1 + nd))) return false;
+  w.nd = static_cast<int>(nd);
+  size_t i = at + 1;
+  bool ok = c.integers(i, w.nd, 0, w.shape);
+  i += w.nd;
+  for (int v = 0; v < views; v++, i += 1 + w.nd) {
+    ok &= c.integers(i, 1, 0, &offsets[v]);
+    ok &= c.integers(i + 1, w.nd, -kMaxSafe, w.strides[v]);
+  }
+  if (!ok) return layout_error(c, at + 1, w.nd, false, views, arrays);
+  // The walkers step every view's position, used or not.
+  for (int v = views; v < 3; v++) {
+    for (int d = 0; d < w.nd; d++) w.strides[v][d] = 0;
+  }
+  empty = false;
+  for (int d = 0; d < w.nd; d++) empty |= w.shape[d] == 0;
+  if (empty) return true;
+  for (int v = 0; v < views; v++) {
+    if (!c.fits(arrays[v], offsets[v], w.nd, w.shape, w.strides[v])) return false;
+  }
+  return c.writes_once(arrays[0], w.nd, w.shape, w.strides[0], threaded);
+}
+
+// init(params: Float64Array, threads: number). params must live on a SharedArrayBuffer: an
+// ArrayBuffer can be detached (transferred), which frees the memory under a kept pointer, and
+// looking the array up again on every call would cost as much as a small kernel.
 napi_value Init(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
+  Call c(env, "init");
+  napi_value argv[2], buffer;
+  Array params;
+  int threads;
+  bool detachable = true;
+  if (!c.args(info, 2, argv, "params, threads") || !c.array(argv[0], napi_float64_array, "params", params) || !c.threads(argv[1], threads)) {
+    return nullptr;
+  }
+  // A typed array's buffer is an ArrayBuffer or a SharedArrayBuffer, and napi_is_arraybuffer
+  // says true only for the first.
+  if (napi_get_typedarray_info(env, argv[0], nullptr, nullptr, nullptr, &buffer, nullptr) != napi_ok ||
+      napi_is_arraybuffer(env, buffer, &detachable) != napi_ok || detachable) {
+    c.type_error("params must be a Float64Array on a SharedArrayBuffer (an ArrayBuffer can be detached under the addon)");
+    return nullptr;
+  }
+  Instance* inst = instance(env);
+  napi_ref ref;
+  if (napi_create_reference(env, argv[0], 1, &ref) != napi_ok) {
+    c.type_error("could not keep a reference to params");
+    return nullptr;
+  }
   if (inst->paramsRef != nullptr) napi_delete_reference(env, inst->paramsRef);
-  napi_create_reference(env, argv[0], 1, &inst->paramsRef);
-  inst->params = array_data<double>(env, argv[0]);
-  int32_t threads = 1;
-  napi_get_value_int32(env, argv[1], &threads);
+  inst->paramsRef = ref;
+  inst->params = static_cast<double*>(params.data);
+  inst->paramsLength = params.length;
   inst->pool.resize(threads);
   return undefined(env);
 }
 
 // setThreads(n)
 napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Call c(env, "setThreads");
   napi_value argv[1];
-  Instance* inst = args(env, info, 1, argv);
-  int32_t threads = 1;
-  napi_get_value_int32(env, argv[0], &threads);
-  inst->pool.resize(threads);
+  int threads;
+  if (!c.args(info, 1, argv, "threads") || !c.threads(argv[0], threads)) return nullptr;
+  instance(env)->pool.resize(threads);
   return undefined(env);
 }
 
-napi_value Threads(napi_env env, napi_callback_info info) {
+napi_value Threads(napi_env env, napi_callback_info) {
   napi_value result;
-  napi_create_int32(env, args(env, info, 0, nullptr)->pool.size(), &result);
+  napi_create_int32(env, instance(env)->pool.size(), &result);
   return result;
 }
 
 // avx2(): whether products run the AVX2+FMA build. avx2(false) switches this environment to the
 // portable build (tests check both), avx2(true) back where the CPU has it.
 napi_value Avx2(napi_env env, napi_callback_info info) {
+  Call c(env, "avx2");
   napi_value argv[1];
   size_t argc = 1;
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Instance* inst = instance(env);
   if (argc >= 1) {
-    bool on = true;
-    napi_get_value_bool(env, argv[0], &on);
+    bool on = inst->avx2;
+    if (!c.boolean(argv[0], "on", on)) return nullptr;
     inst->avx2 = on && avx2_available();
   }
   napi_value result;
@@ -116,185 +167,303 @@ napi_value Avx2(napi_env env, napi_callback_info info) {
 }
 
 // matmul(out, a, b); params: [nd, outShape[nd], K, offA, stridesA[nd], offB, stridesB[nd], offOut, stridesOut[nd]]
+// with nd ≥ 2: out (..., M, N) = a (..., M, K) · b (..., K, N).
 napi_value Matmul(napi_env env, napi_callback_info info) {
+  Call c(env, "matmul");
+  Instance* inst = instance(env);
   napi_value argv[3];
-  Instance* inst = args(env, info, 3, argv);
-  const double* p = inst->params;
-  const int nd = static_cast<int>(p[0]);
-  const int nb = nd - 2;
+  Array arrays[3];  // a, b, out: the order of their layouts in params
+  Array &a = arrays[0], &b = arrays[1], &out = arrays[2];
+  if (!c.args(info, 3, argv, "out, a, b") || !c.floats(argv[0], "out", out) || !c.floats(argv[1], "a", a) ||
+      !c.floats(argv[2], "b", b) || !c.params(inst->params, inst->paramsLength)) {
+    return nullptr;
+  }
+  int64_t nd, K;
+  if (!c.need(1) || !c.integer(0, 2, kMaxDims, nd, "nd") || !c.need(5 + 4 * nd)) return nullptr;
+  const int n = static_cast<int>(nd), nb = n - 2;
+  int64_t shape[3][kMaxDims], strides[3][kMaxDims], off[3];
+  // [nd, outShape[nd], K, (offset, strides[nd]) for a, b, out]
+  bool ok = c.integers(1, n, 0, shape[2]) & c.integers(1 + n, 1, 0, &K);
+  for (int v = 0; v < 3; v++) {
+    ok &= c.integers(2 + n + v * (1 + n), 1, 0, &off[v]);
+    ok &= c.integers(3 + n + v * (1 + n), n, -kMaxSafe, strides[v]);
+  }
+  if (!ok) {
+    layout_error(c, 1, n, true, 3, arrays);
+    return nullptr;
+  }
+  bool empty = false;
+  for (int d = 0; d < n; d++) empty |= shape[2][d] == 0;
+  if (empty) return undefined(env);
+  const int64_t M = shape[2][nb], N = shape[2][nb + 1];
+  for (int d = 0; d < nb; d++) shape[0][d] = shape[1][d] = shape[2][d];
+  shape[0][nb] = M, shape[0][nb + 1] = K;
+  shape[1][nb] = K, shape[1][nb + 1] = N;
+  for (int v = 0; v < 3; v++) {
+    if (!c.fits(arrays[v], off[v], n, shape[v], strides[v])) return nullptr;
+  }
+  if (!c.writes_once(out, n, shape[2], strides[2], true)) return nullptr;
+  // Both operands broadcast along K (stride 0) is the one way K escapes their arrays' bounds;
+  // past them the work would no longer be bounded by the memory the call was given.
+  if (K > static_cast<int64_t>(a.length) && K > static_cast<int64_t>(b.length)) {
+    c.range_error("K = %lld exceeds both a's %zu and b's %zu elements (both broadcast along K)", static_cast<long long>(K), a.length,
+                  b.length);
+    return nullptr;
+  }
   MatmulArgs m;
   m.avx2 = inst->avx2;
   m.batchDims = nb;
   m.batches = 1;
-  for (int d = 0; d < nb; d++) m.batches *= (m.batchShape[d] = at(p, 1 + d));
-  m.g.M = at(p, 1 + nb);
-  m.g.N = at(p, 2 + nb);
-  m.g.K = at(p, 1 + nd);
-  int i = 2 + nd;
-  int64_t off[3];
-  int64_t* batch[3] = {m.aBatch, m.bBatch, m.cBatch};
-  int64_t rowCol[3][2];
-  for (int v = 0; v < 3; v++) {
-    off[v] = at(p, i++);
-    for (int d = 0; d < nb; d++) batch[v][d] = at(p, i++);
-    rowCol[v][0] = at(p, i++);
-    rowCol[v][1] = at(p, i++);
+  for (int d = 0; d < nb; d++) {
+    m.batches *= (m.batchShape[d] = shape[2][d]);  // ≤ out's length: writes_once
+    m.aBatch[d] = strides[0][d];
+    m.bBatch[d] = strides[1][d];
+    m.cBatch[d] = strides[2][d];
   }
-  m.g.a = array_data<const float>(env, argv[1]) + off[0];
-  m.g.b = array_data<const float>(env, argv[2]) + off[1];
-  m.g.c = array_data<float>(env, argv[0]) + off[2];
-  m.g.aRow = rowCol[0][0];
-  m.g.aCol = rowCol[0][1];
-  m.g.bRow = rowCol[1][0];
-  m.g.bCol = rowCol[1][1];
-  m.g.cRow = rowCol[2][0];
-  m.g.cCol = rowCol[2][1];
+  // The pool numbers parts with an int.
+  if (m.batches > INT32_MAX) {
+    c.range_error("%lld batches is more than 2^31 - 1", static_cast<long long>(m.batches));
+    return nullptr;
+  }
+  m.g.M = M;
+  m.g.N = N;
+  m.g.K = K;
+  // With K = 0, a and b are empty (out is zero-filled) and their offsets need not be inside.
+  m.g.a = at<const float>(a, K > 0 ? off[0] : 0);
+  m.g.b = at<const float>(b, K > 0 ? off[1] : 0);
+  m.g.c = at(out, off[2]);
+  m.g.aRow = strides[0][nb];
+  m.g.aCol = strides[0][nb + 1];
+  m.g.bRow = strides[1][nb];
+  m.g.bCol = strides[1][nb + 1];
+  m.g.cRow = strides[2][nb];
+  m.g.cCol = strides[2][nb + 1];
   matmul(inst->pool, m);
   return undefined(env);
 }
 
-// binary(out, a, b); params: [op, walk of out, a, b]
-napi_value Binary(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  Instance* inst = args(env, info, 3, argv);
-  const double* p = inst->params;
+// The elementwise calls: params [op or value, walk of `views` arrays (out first)].
+struct Elementwise {
+  Instance* inst;
+  Array arrays[3];
   Walk w;
   int64_t off[3];
-  read_walk(p, 1, 3, w, off);
-  binary(inst->pool, static_cast<int>(p[0]), w, array_data<float>(env, argv[0]) + off[0],
-         array_data<const float>(env, argv[1]) + off[1], array_data<const float>(env, argv[2]) + off[2]);
+  bool empty;
+};
+
+bool read_elementwise(Call& c, napi_env env, napi_callback_info info, int views, const char* names, bool threaded, Elementwise& e) {
+  static const char* const kNames[3] = {"out", "a", "b"};
+  napi_value argv[3];
+  Instance* inst = e.inst = instance(env);
+  if (!c.args(info, views, argv, names)) return false;
+  for (int v = 0; v < views; v++) {
+    if (!c.floats(argv[v], kNames[v], e.arrays[v])) return false;
+  }
+  return c.params(inst->params, inst->paramsLength) && c.need(1) && read_walk(c, 1, views, e.arrays, threaded, e.w, e.off, e.empty);
+}
+
+// binary(out, a, b); params: [op, walk of out, a, b]
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Call c(env, "binary");
+  Elementwise e;
+  int64_t op;
+  if (!read_elementwise(c, env, info, 3, "out, a, b", true, e) || !c.integer(0, kAdd, kReluBackward, op, "op")) return nullptr;
+  if (e.empty) return undefined(env);
+  binary(e.inst->pool, static_cast<int>(op), e.w, at(e.arrays[0], e.off[0]), at<const float>(e.arrays[1], e.off[1]),
+         at<const float>(e.arrays[2], e.off[2]));
   return undefined(env);
 }
 
 // unary(out, a); params: [op, walk of out, a]
 napi_value Unary(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
-  const double* p = inst->params;
-  Walk w;
-  int64_t off[3];
-  read_walk(p, 1, 2, w, off);
-  unary(inst->pool, static_cast<int>(p[0]), w, array_data<float>(env, argv[0]) + off[0],
-        array_data<const float>(env, argv[1]) + off[1]);
+  Call c(env, "unary");
+  Elementwise e;
+  int64_t op;
+  if (!read_elementwise(c, env, info, 2, "out, a", true, e) || !c.integer(0, kNeg, kReciprocal, op, "op")) return nullptr;
+  if (e.empty) return undefined(env);
+  unary(e.inst->pool, static_cast<int>(op), e.w, at(e.arrays[0], e.off[0]), at<const float>(e.arrays[1], e.off[1]));
   return undefined(env);
 }
 
 // copy(out, a); params: [unused, walk of out, a]
 napi_value Copy(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
-  const double* p = inst->params;
-  Walk w;
-  int64_t off[3];
-  read_walk(p, 1, 2, w, off);
-  copy(inst->pool, w, array_data<float>(env, argv[0]) + off[0], array_data<const float>(env, argv[1]) + off[1]);
+  Call c(env, "copy");
+  Elementwise e;
+  if (!read_elementwise(c, env, info, 2, "out, a", true, e)) return nullptr;
+  if (e.empty) return undefined(env);
+  copy(e.inst->pool, e.w, at(e.arrays[0], e.off[0]), at<const float>(e.arrays[1], e.off[1]));
   return undefined(env);
 }
 
-// fill(out); params: [value, walk of out]
+// fill(out); params: [value, walk of out]. One thread walks it, so a zero stride is no race.
 napi_value Fill(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  Instance* inst = args(env, info, 1, argv);
-  const double* p = inst->params;
-  Walk w;
-  int64_t off[3];
-  read_walk(p, 1, 1, w, off);
-  fill(w, array_data<float>(env, argv[0]) + off[0], static_cast<float>(p[0]));
+  Call c(env, "fill");
+  Elementwise e;
+  if (!read_elementwise(c, env, info, 1, "out", false, e)) return nullptr;
+  if (e.empty) return undefined(env);
+  fill(e.w, at(e.arrays[0], e.off[0]), static_cast<float>(c.param(0)));
   return undefined(env);
 }
 
-// sum(out, a); params: [offOut, offA, outer, reduced, inner]
+// sum(out, a); params: [offOut, offA, outer, reduced, inner]: out[o·inner + i] = Σ_r a[(o·reduced + r)·inner + i].
 napi_value Sum(napi_env env, napi_callback_info info) {
+  Call c(env, "sum");
+  Instance* inst = instance(env);
   napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
-  const double* p = inst->params;
-  sum_dense(array_data<float>(env, argv[0]) + at(p, 0), array_data<const float>(env, argv[1]) + at(p, 1), at(p, 2),
-            at(p, 3), at(p, 4));
+  Array out, a;
+  int64_t offOut, offA, outer, reduced, inner, written, read;
+  if (!c.args(info, 2, argv, "out, a") || !c.floats(argv[0], "out", out) || !c.floats(argv[1], "a", a) ||
+      !c.params(inst->params, inst->paramsLength) || !c.need(5) || !c.size(0, offOut, "offset", "out") || !c.size(1, offA, "offset", "a") ||
+      !c.size(2, outer, "outer") || !c.size(3, reduced, "reduced") || !c.size(4, inner, "inner")) {
+    return nullptr;
+  }
+  if (!checked::mul(outer, inner, &written) || !checked::mul(written, reduced, &read)) {
+    c.range_error("outer %lld · reduced %lld · inner %lld overflows int64", static_cast<long long>(outer),
+                  static_cast<long long>(reduced), static_cast<long long>(inner));
+    return nullptr;
+  }
+  if (written == 0) return undefined(env);
+  if (!c.fits_range(out, offOut, written) || !c.fits_range(a, offA, read)) return nullptr;
+  if (!sum_dense(at(out, offOut), at<const float>(a, read > 0 ? offA : 0), outer, reduced, inner)) {
+    c.range_error("could not allocate %lld accumulators", static_cast<long long>(inner));
+    return nullptr;
+  }
   return undefined(env);
 }
 
 // mtFill(state, out: Uint32Array): the next out.length draws of PyTorch's MT19937 (the same as
 // that many Generator.nextUint32 calls). mtBernoulli(state, out: Float32Array): out[i] = 1 if
 // the next 53-bit uniform < params[2] else 0. Both: the generator's 624 state words are updated
-// in place and its position params [left, next] advanced. One function serves both names (the
-// out array's type says which); everything is checked, as these get raw counters.
-napi_value MtDraws(napi_env env, napi_callback_info info) {
+// in place and its position params [left, next] advanced.
+napi_value MtDraws(napi_env env, napi_callback_info info, bool bernoulli) {
+  Call c(env, bernoulli ? "mtBernoulli" : "mtFill");
+  Instance* inst = instance(env);
   napi_value argv[2];
-  Instance* inst = args(env, info, 2, argv);
-  double* p = const_cast<double*>(inst->params);
-  size_t stateLen = 0, n = 0;
-  void* state = nullptr;
-  void* out = nullptr;
-  napi_typedarray_type stateType, outType;
-  if (napi_get_typedarray_info(env, argv[0], &stateType, &stateLen, &state, nullptr, nullptr) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &outType, &n, &out, nullptr, nullptr) != napi_ok ||
-      stateType != napi_uint32_array || stateLen != 624 || state == nullptr || (n > 0 && out == nullptr) ||
-      (outType != napi_uint32_array && outType != napi_float32_array)) {
-    napi_throw_type_error(env, nullptr, "expected (Uint32Array(624), Uint32Array or Float32Array)");
+  Array state, out;
+  int64_t left, next;
+  if (!c.args(info, 2, argv, "state, out") || !c.array(argv[0], napi_uint32_array, "state", state) ||
+      !c.array(argv[1], bernoulli ? napi_float32_array : napi_uint32_array, "out", out) || !c.params(inst->params, inst->paramsLength) ||
+      !c.need(bernoulli ? 3 : 2) || !c.integer(0, 1, 624, left, "left") || !c.integer(1, 0, 624, next, "next")) {
     return nullptr;
   }
-  int64_t left = at(p, 0), next = at(p, 1);
-  if (left < 1 || left > 624 || next < 0 || next > 624 || left + next > 625) {
-    napi_throw_range_error(env, nullptr, "invalid generator position");
+  if (state.length != 624) {
+    c.range_error("state must hold 624 words, got %zu", state.length);
     return nullptr;
   }
-  uint32_t* mt = static_cast<uint32_t*>(state);
-  if (outType == napi_uint32_array) mt_fill(mt, left, next, static_cast<uint32_t*>(out), static_cast<int64_t>(n));
-  else mt_bernoulli53(mt, left, next, static_cast<float*>(out), static_cast<int64_t>(n), p[2]);
+  // random.cc reads words [next, next + left − 1) before it twists (left counts the current one).
+  if (left + next > 625) {
+    c.range_error("no generator is at position left %lld, next %lld (left + next is at most 625)", static_cast<long long>(left),
+                  static_cast<long long>(next));
+    return nullptr;
+  }
+  double* p = c.p();
+  const double prob = bernoulli ? c.param(2) : 0.0;
+  uint32_t* mt = static_cast<uint32_t*>(state.data);
+  const int64_t n = static_cast<int64_t>(out.length);
+  if (bernoulli) mt_bernoulli53(mt, left, next, static_cast<float*>(out.data), n, prob);
+  else mt_fill(mt, left, next, static_cast<uint32_t*>(out.data), n);
   p[0] = static_cast<double>(left);
   p[1] = static_cast<double>(next);
   return undefined(env);
 }
 
+napi_value MtFill(napi_env env, napi_callback_info info) { return MtDraws(env, info, false); }
+napi_value MtBernoulli(napi_env env, napi_callback_info info) { return MtDraws(env, info, true); }
+
+// Whether the n-element ranges of two arrays share memory: the fused steps' loops promise the
+// compiler they do not (__restrict). Arrays may be views of one buffer, so addresses decide.
+bool disjoint(Call& c, const Array& x, int64_t offX, const Array& y, int64_t offY, int64_t n) {
+  const uintptr_t u = reinterpret_cast<uintptr_t>(at<const float>(x, offX));
+  const uintptr_t v = reinterpret_cast<uintptr_t>(at<const float>(y, offY));
+  const uintptr_t bytes = static_cast<uintptr_t>(n) * sizeof(float);
+  if (u + bytes <= v || v + bytes <= u) return true;
+  return c.range_error("%s and %s overlap (the step reads and writes each as its own memory)", x.name, y.name);
+}
+
+// The fused steps' ranges: n elements from each offset, inside each array and apart.
+bool ranges(Call& c, const Array* arrays, const int64_t* offsets, int count, int64_t n) {
+  for (int v = 0; v < count; v++) {
+    if (!c.fits_range(arrays[v], offsets[v], n)) return false;
+  }
+  if (n == 0) return true;
+  for (int v = 0; v < count; v++) {
+    for (int u = 0; u < v; u++) {
+      if (!disjoint(c, arrays[u], offsets[u], arrays[v], offsets[v], n)) return false;
+    }
+  }
+  return true;
+}
+
 // sgd(param, grad, buf); params: [n, offP, offG, offBuf, wd, momentum, oneMinusDamp, negLr, flags]
+// (buf is read only with momentum, flag 2).
 napi_value Sgd(napi_env env, napi_callback_info info) {
+  Call c(env, "sgd");
+  Instance* inst = instance(env);
   napi_value argv[3];
-  Instance* inst = args(env, info, 3, argv);
-  const double* p = inst->params;
-  const int flags = static_cast<int>(p[8]);
+  Array arrays[3];
+  int64_t n, off[3], flags;
+  if (!c.args(info, 3, argv, "param, grad, buf") || !c.floats(argv[0], "param", arrays[0]) || !c.floats(argv[1], "grad", arrays[1]) ||
+      !c.floats(argv[2], "buf", arrays[2]) || !c.params(inst->params, inst->paramsLength) || !c.need(9) || !c.size(0, n, "n") ||
+      !c.size(1, off[0], "offset", "param") || !c.size(2, off[1], "offset", "grad") || !c.size(3, off[2], "offset", "buf") ||
+      !c.integer(8, 0, 63, flags, "flags")) {
+    return nullptr;
+  }
   SgdArgs h;
-  h.n = at(p, 0);
-  h.wd = static_cast<float>(p[4]);
-  h.momentum = static_cast<float>(p[5]);
-  h.oneMinusDamp = static_cast<float>(p[6]);
-  h.negLr = static_cast<float>(p[7]);
+  h.n = n;
+  h.wd = static_cast<float>(c.param(4));
+  h.momentum = static_cast<float>(c.param(5));
+  h.oneMinusDamp = static_cast<float>(c.param(6));
+  h.negLr = static_cast<float>(c.param(7));
   h.decay = flags & 1;
   h.useMomentum = flags & 2;
   h.damped = flags & 4;
   h.nesterov = flags & 8;
   h.maximize = flags & 16;
   h.first = flags & 32;
-  sgd_step(h, array_data<float>(env, argv[0]) + at(p, 1), array_data<const float>(env, argv[1]) + at(p, 2),
-           h.useMomentum ? array_data<float>(env, argv[2]) + at(p, 3) : nullptr);
+  if (!ranges(c, arrays, off, h.useMomentum ? 3 : 2, n)) return nullptr;
+  if (n == 0) return undefined(env);
+  sgd_step(h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), h.useMomentum ? at(arrays[2], off[2]) : nullptr);
   return undefined(env);
 }
 
 // adam(param, grad, expAvg, expAvgSq, maxExpAvgSq); params: [n, offP, offG, offM, offV, offVmax,
-// shrink, wd, w, oneMinusW, beta2, value, bc2, eps, negStep, flags]
+// shrink, wd, w, oneMinusW, beta2, value, bc2, eps, negStep, flags] (maxExpAvgSq is read only
+// with amsgrad, flag 16).
 napi_value Adam(napi_env env, napi_callback_info info) {
+  static const char* const kNames[5] = {"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"};
+  Call c(env, "adam");
+  Instance* inst = instance(env);
   napi_value argv[5];
-  Instance* inst = args(env, info, 5, argv);
-  const double* p = inst->params;
-  const int flags = static_cast<int>(p[15]);
+  Array arrays[5];
+  int64_t n, off[5], flags;
+  if (!c.args(info, 5, argv, "param, grad, expAvg, expAvgSq, maxExpAvgSq")) return nullptr;
+  for (int v = 0; v < 5; v++) {
+    if (!c.floats(argv[v], kNames[v], arrays[v])) return nullptr;
+  }
+  if (!c.params(inst->params, inst->paramsLength) || !c.need(16) || !c.size(0, n, "n") || !c.integer(15, 0, 31, flags, "flags")) return nullptr;
+  for (int v = 0; v < 5; v++) {
+    if (!c.size(1 + v, off[v], "offset", kNames[v])) return nullptr;
+  }
   AdamArgs h;
-  h.n = at(p, 0);
-  h.shrink = static_cast<float>(p[6]);
-  h.wd = static_cast<float>(p[7]);
-  h.w = static_cast<float>(p[8]);
-  h.oneMinusW = static_cast<float>(p[9]);
-  h.beta2 = static_cast<float>(p[10]);
-  h.value = static_cast<float>(p[11]);
-  h.bc2 = static_cast<float>(p[12]);
-  h.eps = static_cast<float>(p[13]);
-  h.negStep = static_cast<float>(p[14]);
+  h.n = n;
+  h.shrink = static_cast<float>(c.param(6));
+  h.wd = static_cast<float>(c.param(7));
+  h.w = static_cast<float>(c.param(8));
+  h.oneMinusW = static_cast<float>(c.param(9));
+  h.beta2 = static_cast<float>(c.param(10));
+  h.value = static_cast<float>(c.param(11));
+  h.bc2 = static_cast<float>(c.param(12));
+  h.eps = static_cast<float>(c.param(13));
+  h.negStep = static_cast<float>(c.param(14));
   h.decay = flags & 1;
   h.decoupled = flags & 2;
   h.small = flags & 4;
   h.maximize = flags & 8;
   const bool amsgrad = flags & 16;
-  adam_step(h, array_data<float>(env, argv[0]) + at(p, 1), array_data<const float>(env, argv[1]) + at(p, 2),
-            array_data<float>(env, argv[2]) + at(p, 3), array_data<float>(env, argv[3]) + at(p, 4),
-            amsgrad ? array_data<float>(env, argv[4]) + at(p, 5) : nullptr);
+  if (!ranges(c, arrays, off, amsgrad ? 5 : 4, n)) return nullptr;
+  if (n == 0) return undefined(env);
+  adam_step(h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), at(arrays[2], off[2]), at(arrays[3], off[3]),
+            amsgrad ? at(arrays[4], off[4]) : nullptr);
   return undefined(env);
 }
 
@@ -327,8 +496,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"mtFill", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"mtBernoulli", nullptr, MtDraws, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtFill", nullptr, MtFill, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mtBernoulli", nullptr, MtBernoulli, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mallocTuning", nullptr, MallocTuning, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -71,10 +71,10 @@ function readable(out: StridedView, input: StridedView): boolean {
 
 /**
  * Whether every element a walk of `shape` over `view` reaches lies inside its typed array, with
- * an integer offset and strides. Kernels trust their arguments; in JS a stray index reads
- * `undefined`, in C++ it would read or write another object's memory, so nothing reaches the
- * addon without this O(ndim) check (an op that let a fractional index through once did). Empty
- * views are refused too: they have nothing to do in C++.
+ * an integer offset and strides. In JS a stray index reads `undefined`; the addon checks the
+ * same bounds and throws a RangeError (packages/native/src/checks.h), so a view that fails here
+ * stays on the JS kernels instead, which define what it does (an op that let a fractional index
+ * through once did). Empty views are refused too: they have nothing to do in C++.
  */
 function inside(view: StridedView, shape: readonly number[]): boolean {
   const { offset, strides } = view;
@@ -89,6 +89,15 @@ function inside(view: StridedView, shape: readonly number[]): boolean {
     else lo += stride * (size - 1);
   }
   return lo >= 0 && hi < dataOf(view).length;
+}
+
+/**
+ * Whether a view that a kernel writes has more elements than its typed array: some element is
+ * then written twice. The addon refuses such an out (its work would not be bounded by the memory
+ * it was given), so they stay on JS, whose order of writes defines the result.
+ */
+function overfull(out: StridedView, data: { length: number }): boolean {
+  return numel(out.shape) > data.length;
 }
 
 /** `inside` for the contiguous range of `n` elements a fused optimizer step walks. */
@@ -129,7 +138,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
       if (!(o instanceof Float32Array) || out.shape.length > MAX_DIMS || numel(out.shape) < minElements || isDense(out.shape, out.strides) ||
-          !inside(out, out.shape)) {
+          !inside(out, out.shape) || overfull(out, o)) {
         return jsBackend.fill(out, value);
       }
       params[0] = value as number;
@@ -141,7 +150,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       const a = dataOf(src);
       if (!(o instanceof Float32Array) || !(a instanceof Float32Array) || o === a || out.shape.length > MAX_DIMS ||
-          numel(out.shape) < minElements || writesTwice(out) || !inside(out, out.shape) || !inside(src, out.shape)) {
+          numel(out.shape) < minElements || writesTwice(out) || !inside(out, out.shape) || !inside(src, out.shape) || overfull(out, o)) {
         return jsBackend.copy(out, src);
       }
       putWalk(1, out.shape, [out, src]);
@@ -154,7 +163,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const x = dataOf(a);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || out.shape.length > MAX_DIMS ||
           numel(out.shape) < minElements || !readable(out, a) || writesTwice(out) || !inside(out, out.shape) ||
-          !inside(a, out.shape)) {
+          !inside(a, out.shape) || overfull(out, o)) {
         return jsBackend.unary(op, out, a);
       }
       params[0] = code;
@@ -169,7 +178,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const y = dataOf(b);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || !(y instanceof Float32Array) ||
           out.shape.length > MAX_DIMS || numel(out.shape) < minElements || !readable(out, a) || !readable(out, b) ||
-          writesTwice(out) || !inside(out, out.shape) || !inside(a, out.shape) || !inside(b, out.shape)) {
+          writesTwice(out) || !inside(out, out.shape) || !inside(a, out.shape) || !inside(b, out.shape) || overfull(out, o)) {
         return jsBackend.binary(op, out, a, b);
       }
       params[0] = code;
@@ -202,7 +211,10 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         return jsBackend.matmul(out, a, b);
       }
       const K = a.shape[nd - 1]!;
-      if (numel(out.shape) * K < minWork || !inside(out, out.shape) || !inside(a, a.shape) || !inside(b, b.shape)) {
+      // The addon also refuses an out written twice, and a K past both operands' arrays (both
+      // broadcast along K: its work would no longer be bounded by the memory it was given).
+      if (numel(out.shape) * K < minWork || !inside(out, out.shape) || !inside(a, a.shape) || !inside(b, b.shape) ||
+          writesTwice(out) || overfull(out, o) || (K > x.length && K > y.length)) {
         return jsBackend.matmul(out, a, b);
       }
       let at = 0;
