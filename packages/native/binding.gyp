@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/checks.cc",
+        "src/exports.cc",
         "src/pool.cc",
         "src/gemm.cc",
         "src/gemm_avx2.cc",

@@ -1,4 +1,4 @@
-// The argument checks of the exported functions (addon.cc). torch-ts-native is a package of its
+// The argument checks of the exported functions (exports.cc, addon.cc). torch-ts-native is a package of its
 // own, so its functions get whatever a user passes them: each export reads its arguments
 // through a Call, which checks every typed array's type, every size, stride and offset it reads
 // from the parameter array, and that every element each view reaches lies inside its array,
@@ -14,8 +14,10 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace tsn {
 
@@ -38,7 +40,7 @@ inline bool mul(int64_t a, int64_t b, int64_t* r) {
 #if defined(__GNUC__) || defined(__clang__)
   return !__builtin_mul_overflow(a, b, r);
 #else
-  // Operands here are below 2^53 in magnitude, so only the product can overflow.
+  // No operand here is INT64_MIN, so the magnitudes are defined.
   const int64_t ua = a < 0 ? -a : a, ub = b < 0 ? -b : b;
   if (ua != 0 && ub > INT64_MAX / ua) return false;
   *r = a * b;
@@ -61,10 +63,10 @@ class Call {
   Call(napi_env env, const char* fn) : env_(env), fn_(fn) {}
 
   // Reads `count` arguments into argv (`names` lists them for the message: "out, a, b"); fewer
-  // is a TypeError. `data` receives the function's registered data pointer when asked for.
-  bool args(napi_callback_info info, size_t count, napi_value* argv, const char* names, void** data = nullptr) {
+  // is a TypeError.
+  bool args(napi_callback_info info, size_t count, napi_value* argv, const char* names) {
     size_t argc = count;
-    if (napi_get_cb_info(env_, info, &argc, argv, nullptr, data) != napi_ok) return type_error("could not read its arguments");
+    if (napi_get_cb_info(env_, info, &argc, argv, nullptr, nullptr) != napi_ok) return type_error("could not read its arguments");
     return argc >= count || too_few(count, argc, names);
   }
 
@@ -89,7 +91,7 @@ class Call {
   double* p() const { return p_; }
   // params[i], loaded once: the array is shared memory that another thread may write while a
   // call reads it, so a value is checked and used from one load.
-  double param(size_t i) const { return static_cast<volatile const double*>(p_)[i]; }
+  double param(size_t i) const { return load(i); }
 
   // Whether the parameter array holds the first n values this call reads.
   bool need(size_t n) { return n <= pLength_ || too_short(n); }
@@ -106,16 +108,18 @@ class Call {
     }
     return not_integer(i, lo, hi, what, view, dim);
   }
-  // params[i, i + n) as integers in [lo, 2^53 − 1] into out, branch-free and without a message:
-  // false when any is not one (the caller then finds which with `integer`, which throws).
-  bool integers(size_t i, size_t n, double lo, int64_t* out) const {
+  // Copies params[i, i + n) to v (one read of memory that another thread may be writing: what
+  // is checked is what is used) and says whether each is an integer of magnitude at most
+  // 2^53 − 1, without a branch or a conversion: in round-to-nearest, |x| + 2^52 − 2^52 is |x|
+  // rounded to an integer, so it equals |x| only when |x| is one, and every double from 2^52 on
+  // is one; NaN and ±Infinity fail the magnitude test. No message: on false the caller finds
+  // the value with `integer`, which throws.
+  bool safe_integers(size_t i, size_t n, double* v) const {
+    std::memcpy(v, p_ + i, n * sizeof(double));
     bool ok = true;
     for (size_t k = 0; k < n; k++) {
-      const double x = param(i + k);
-      const bool in = x >= lo && x <= kMaxSafe;
-      const double y = in ? x : 0.0;  // the cast below is defined only in range
-      out[k] = static_cast<int64_t>(y);
-      ok &= in & (static_cast<double>(out[k]) == y);
+      const double a = std::fabs(v[k]);
+      ok &= (a <= kMaxSafe) & ((a >= 0x1p52) | ((a + 0x1p52) - 0x1p52 == a));
     }
     return ok;
   }
@@ -171,6 +175,8 @@ class Call {
   bool range_error(const char* format, ...);
 
  private:
+  // A volatile load: exactly one read, which the compiler may not repeat.
+  double load(size_t i) const { return static_cast<volatile const double*>(p_)[i]; }
   bool too_few(size_t count, size_t argc, const char* names);
   bool wrong_type(napi_value value, napi_typedarray_type type, const char* name);
   bool too_short(size_t n);
