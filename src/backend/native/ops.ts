@@ -1,15 +1,17 @@
 /**
  * The native backend's kernels: which calls go to the addon, and how their sizes travel.
  *
- * A call into the addon costs about 0.04 µs bare and 0.1-0.15 µs with its sizes and strides
- * written into the shared parameter array; the JS fast paths spend about 0.2 µs before their
+ * A call into the addon costs about 0.3-0.4 µs from here: the crossing, the layout written into
+ * the shared parameter array, and the addon's checks of everything it is given (it is a public
+ * package: packages/native/src/checks.h), about 0.1-0.17 µs of it, most of that Node-API telling
+ * each typed array's type (~30 ns an array). The JS fast paths spend about 0.2 µs before their
  * first element (forEachRun's set-up) and then 1-7 ns per element. So elementwise kernels go
  * native from MIN_ELEMENTS and products from MIN_WORK multiply-adds, and below that the JS kernels
  * run (they are also the path for every other dtype and op). Views of one storage that overlap
  * other than exactly (an in-place op is the same view read and written) stay on JS, whose element
  * order defines what such a call does.
  *
- * Parameter layouts match packages/native/src/addon.cc: a walk is
+ * Parameter layouts match packages/native/src/exports.cc: a walk is
  * [nd, shape[nd], (offset, strides[nd]) for each view].
  */
 
@@ -19,17 +21,19 @@ import { dataOf, isDense } from "../js/storage.js";
 import type { NativeAddon } from "./loader.js";
 
 /**
- * Elementwise calls with fewer elements than this stay in JS: none that hold any. Measured on
- * the 2-core AMD EPYC, Node 20, float32 add of dense views, JS against native: 1 element 0.21
- * against 0.18 µs, 16: 0.30 / 0.13, 128: 0.64 / 0.14, 4096: 41 / 1.0; relu 0.22 / 0.10 at 1.
+ * Elementwise calls with fewer elements than this stay in JS. Measured on the 2-core AMD EPYC
+ * (shared, under load), Node 20, float32 add of dense views, JS against native: 1 element 0.19
+ * against 0.39 µs, 16: 0.31 / 0.39, 32: 0.36 / 0.40, 64: 0.47 / 0.41; relu 0.30 / 0.30 at 32.
+ * (Before the addon checked its arguments it took 0.21 µs at 1 element, and this was 1.)
  */
-export const MIN_ELEMENTS = 1;
+export const MIN_ELEMENTS = 32;
 
 /**
- * Products with fewer multiply-adds (batches · M · N · K) stay in JS: 2x2x2 takes 0.19 µs in JS
- * and 0.28 µs native, 3x3x3 0.34 against 0.28, 4x4x4 0.49 against 0.34.
+ * Products with fewer multiply-adds (batches · M · N · K) stay in JS: 4x4x4 takes 0.31 µs in JS
+ * and 0.58 µs native, 5x5x5 0.47 against 0.60, 6x6x6 0.68 against 0.60 (before the addon checked
+ * its arguments, 4x4x4 took 0.43 µs native and this was 27).
  */
-export const MIN_WORK = 27;
+export const MIN_WORK = 180;
 
 const MAX_DIMS = 16;
 
