@@ -4,6 +4,8 @@
       "target_name": "torch_ts_native",
       "sources": [
         "src/addon.cc",
+        "src/checks.cc",
+        "src/exports.cc",
         "src/pool.cc",
         "src/gemm.cc",
         "src/gemm_avx2.cc",

@@ -5,7 +5,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <vector>
+#include <memory>
+#include <new>
 
 #include "kernels.h"
 #include "pool.h"
@@ -265,7 +266,7 @@ void fill(Walk& w, float* out, float value) {
   });
 }
 
-void sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64_t inner) {
+bool sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64_t inner) {
   if (inner == 1) {
     for (int64_t o = 0; o < outer; o++) {
       const float* x = a + o * reduced;
@@ -273,13 +274,15 @@ void sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64
       for (int64_t r = 0; r < reduced; r++) acc += x[r];
       out[o] = static_cast<float>(acc);
     }
-    return;
+    return true;
   }
   // One binary64 accumulator per output column, rows added in order: each output sees the
   // reference's order of additions, so the result is the JS one bit for bit.
-  std::vector<double> acc(static_cast<size_t>(inner));
+  // Not std::vector: the addon is built without exceptions, so a failed allocation would abort.
+  std::unique_ptr<double[]> acc(new (std::nothrow) double[static_cast<size_t>(inner)]);
+  if (!acc) return false;
   for (int64_t o = 0; o < outer; o++) {
-    double* s = acc.data();
+    double* s = acc.get();
     for (int64_t i = 0; i < inner; i++) s[i] = 0.0;
     const float* x = a + o * reduced * inner;
     for (int64_t r = 0; r < reduced; r++) {
@@ -289,6 +292,7 @@ void sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64
     float* dst = out + o * inner;
     for (int64_t i = 0; i < inner; i++) dst[i] = static_cast<float>(s[i]);
   }
+  return true;
 }
 
 }  // namespace tsn

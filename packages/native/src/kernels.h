@@ -42,8 +42,9 @@ void binary(Pool& pool, int op, Walk& w, float* out, const float* a, const float
 void unary(Pool& pool, int op, Walk& w, float* out, const float* a);
 void copy(Pool& pool, Walk& w, float* out, const float* a);
 void fill(Walk& w, float* out, float value);
-// out[o·inner + i] = Σ_r a[(o·reduced + r)·inner + i], in binary64, r in order.
-void sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64_t inner);
+// out[o·inner + i] = Σ_r a[(o·reduced + r)·inner + i], in binary64, r in order; false when its
+// `inner` accumulators could not be allocated.
+bool sum_dense(float* out, const float* a, int64_t outer, int64_t reduced, int64_t inner);
 
 struct SgdArgs {
   int64_t n;

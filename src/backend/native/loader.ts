@@ -18,7 +18,7 @@ const MAX_POOL = 64;
 export interface NativeAddon {
   /**
    * The parameter array the addon reads sizes and strides from (registered with `init` once
-   * per JS thread, by loadAddon): every call writes its layout here first.
+   * per JS thread, by loadAddon, on a SharedArrayBuffer): every call writes its layout here first.
    */
   readonly params: Float64Array;
   init(params: Float64Array, threads: number): void;
@@ -87,9 +87,10 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string | null;
     // asset to inline (Vite did: the browser bundle, imported in Node, then failed to load).
     attempt(() => fileURLToPath(new URL(IN_REPO, here)), "packages/native");
   if (addon) {
-    // Room for a product's or a walk's layout at 16 dims (ops.ts: MAX_DIMS).
+    // Room for a product's or a walk's layout at 16 dims (ops.ts: MAX_DIMS), on shared memory:
+    // the addon keeps a pointer to it, and a SharedArrayBuffer cannot be detached.
     if (!addon.params) {
-      const params = new Float64Array(8 + 4 * 17);
+      const params = new Float64Array(new SharedArrayBuffer(8 * (8 + 4 * 17)));
       addon.init(params, 1);
       (addon as { params: Float64Array }).params = params;
       // The pool holds at most MAX_POOL threads, whatever torch.set_num_threads was given (a

@@ -1,16 +1,18 @@
 /**
  * The native backend's kernels: which calls go to the addon, and how their sizes travel.
  *
- * A call into the addon costs about 0.04 µs bare and 0.1-0.15 µs with its sizes and strides
- * written into the shared parameter array, plus about 0.7 µs the first time it sees an array of
- * at most 64 bytes (see MIN_ELEMENTS); the JS fast paths spend about 0.1-0.2 µs before their
+ * A call into the addon costs about 0.3-0.4 µs from here: the crossing, the layout written into
+ * the shared parameter array, and the addon's checks of everything it is given (it is a public
+ * package: packages/native/src/checks.h), about 0.1-0.17 µs of it, most of that Node-API telling
+ * each typed array's type (~30 ns an array); plus about 0.7 µs the first time it sees an array of
+ * at most 64 bytes (see MIN_ELEMENTS). The JS fast paths spend about 0.1-0.2 µs before their
  * first element and then 1-7 ns per element. So elementwise kernels go
  * native from MIN_ELEMENTS and products from MIN_WORK multiply-adds, and below that the JS kernels
  * run (they are also the path for every other dtype and op). Views of one storage that overlap
  * other than exactly (an in-place op is the same view read and written) stay on JS, whose element
  * order defines what such a call does.
  *
- * Parameter layouts match packages/native/src/addon.cc: a walk is
+ * Parameter layouts match packages/native/src/exports.cc: a walk is
  * [nd, shape[nd], (offset, strides[nd]) for each view].
  */
 
@@ -20,15 +22,15 @@ import { dataOf, isDense } from "../js/storage.js";
 import type { NativeAddon } from "./loader.js";
 
 /**
- * Elementwise calls with fewer elements than this stay in JS: those whose output fits in 64
- * bytes. V8 keeps a typed array of at most 64 bytes inside the JS heap, and the addon's first
- * look at its data pointer (napi_get_typedarray_info) moves the data out to a new backing
- * store, about 0.7 µs; a new small output pays that on every call. Measured on the 2-core AMD
- * EPYC, Node 20, float32 add into a new output, JS against native: 1 element 0.29 against
- * 0.86 µs, 12: 0.38 / 1.6, 16: 0.62 / 2.4. Into an output already moved out (a reused one) the
- * addon is faster from one element (16: 0.30 / 0.13), but a new output is what ops make.
+ * Elementwise calls with fewer elements than this stay in JS, for two reasons. V8 keeps a typed
+ * array of at most 64 bytes (16 floats) inside the JS heap, and the addon's first look at its
+ * data pointer moves the data out to a new backing store, about 0.7 µs, which a new small output
+ * pays on every call (float32 add into a new output, JS against native: 1 element 0.29 against
+ * 0.86 µs, 16: 0.62 / 2.4). And past that, the addon's argument checks make a call about as
+ * costly as JS's loop up to about 32 elements (dense add, JS against native, on the shared
+ * 2-core AMD EPYC under load: 16: 0.31 / 0.39, 32: 0.36 / 0.40, 64: 0.47 / 0.41).
  */
-export const MIN_ELEMENTS = 17;
+export const MIN_ELEMENTS = 32;
 
 /**
  * A sum into fewer than MIN_ELEMENTS outputs stays in JS up to this many inputs, for the same
@@ -38,10 +40,11 @@ export const MIN_ELEMENTS = 17;
 const MIN_REDUCE_INPUT = 1024;
 
 /**
- * Products with fewer multiply-adds (batches · M · N · K) stay in JS: 2x2x2 takes 0.19 µs in JS
- * and 0.28 µs native, 3x3x3 0.34 against 0.28, 4x4x4 0.49 against 0.34.
+ * Products with fewer multiply-adds (batches · M · N · K) stay in JS: 4x4x4 takes 0.31 µs in JS
+ * and 0.58 µs native, 5x5x5 0.47 against 0.60, 6x6x6 0.68 against 0.60 (before the addon checked
+ * its arguments, 4x4x4 took 0.43 µs native and this was 27).
  */
-export const MIN_WORK = 27;
+export const MIN_WORK = 180;
 
 const MAX_DIMS = 16;
 
@@ -83,10 +86,10 @@ function readable(out: StridedView, input: StridedView): boolean {
 
 /**
  * Whether every element a walk of `shape` over `view` reaches lies inside its typed array, with
- * an integer offset and strides. Kernels trust their arguments; in JS a stray index reads
- * `undefined`, in C++ it would read or write another object's memory, so nothing reaches the
- * addon without this O(ndim) check (an op that let a fractional index through once did). Empty
- * views are refused too: they have nothing to do in C++.
+ * an integer offset and strides. In JS a stray index reads `undefined`; the addon checks the
+ * same bounds and throws a RangeError (packages/native/src/checks.h), so a view that fails here
+ * stays on the JS kernels instead, which define what it does (an op that let a fractional index
+ * through once did). Empty views are refused too: they have nothing to do in C++.
  */
 function inside(view: StridedView, shape: readonly number[]): boolean {
   const { offset, strides } = view;
@@ -101,6 +104,15 @@ function inside(view: StridedView, shape: readonly number[]): boolean {
     else lo += stride * (size - 1);
   }
   return lo >= 0 && hi < dataOf(view).length;
+}
+
+/**
+ * Whether a view that a kernel writes has more elements than its typed array: some element is
+ * then written twice. The addon refuses such an out (its work would not be bounded by the memory
+ * it was given), so they stay on JS, whose order of writes defines the result.
+ */
+function overfull(out: StridedView, data: { length: number }): boolean {
+  return numel(out.shape) > data.length;
 }
 
 /** `inside` for the contiguous range of `n` elements a fused optimizer step walks. */
@@ -141,7 +153,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
       if (!(o instanceof Float32Array) || out.shape.length > MAX_DIMS || numel(out.shape) < minElements || isDense(out.shape, out.strides) ||
-          !inside(out, out.shape)) {
+          !inside(out, out.shape) || overfull(out, o)) {
         return jsBackend.fill(out, value);
       }
       params[0] = value as number;
@@ -153,7 +165,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const o = dataOf(out);
       const a = dataOf(src);
       if (!(o instanceof Float32Array) || !(a instanceof Float32Array) || o === a || out.shape.length > MAX_DIMS ||
-          numel(out.shape) < minElements || writesTwice(out) || !inside(out, out.shape) || !inside(src, out.shape)) {
+          numel(out.shape) < minElements || writesTwice(out) || !inside(out, out.shape) || !inside(src, out.shape) || overfull(out, o)) {
         return jsBackend.copy(out, src);
       }
       putWalk(1, out.shape, [out, src]);
@@ -166,7 +178,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const x = dataOf(a);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || out.shape.length > MAX_DIMS ||
           numel(out.shape) < minElements || !readable(out, a) || writesTwice(out) || !inside(out, out.shape) ||
-          !inside(a, out.shape)) {
+          !inside(a, out.shape) || overfull(out, o)) {
         return jsBackend.unary(op, out, a);
       }
       params[0] = code;
@@ -181,7 +193,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
       const y = dataOf(b);
       if (code === undefined || !(o instanceof Float32Array) || !(x instanceof Float32Array) || !(y instanceof Float32Array) ||
           out.shape.length > MAX_DIMS || numel(out.shape) < minElements || !readable(out, a) || !readable(out, b) ||
-          writesTwice(out) || !inside(out, out.shape) || !inside(a, out.shape) || !inside(b, out.shape)) {
+          writesTwice(out) || !inside(out, out.shape) || !inside(a, out.shape) || !inside(b, out.shape) || overfull(out, o)) {
         return jsBackend.binary(op, out, a, b);
       }
       params[0] = code;
@@ -218,7 +230,10 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         return jsBackend.matmul(out, a, b);
       }
       const K = a.shape[nd - 1]!;
-      if (numel(out.shape) * K < minWork || !inside(out, out.shape) || !inside(a, a.shape) || !inside(b, b.shape)) {
+      // The addon also refuses an out written twice, and a K past both operands' arrays (both
+      // broadcast along K: its work would no longer be bounded by the memory it was given).
+      if (numel(out.shape) * K < minWork || !inside(out, out.shape) || !inside(a, a.shape) || !inside(b, b.shape) ||
+          writesTwice(out) || overfull(out, o) || (K > x.length && K > y.length)) {
         return jsBackend.matmul(out, a, b);
       }
       let at = 0;
