@@ -66,25 +66,28 @@ void bound(char* buf, size_t size, double x) {
 
 }  // namespace
 
-bool Call::type_error(const char* format, ...) {
+// Throws "torch-ts-native <fn>: <message>" as the error `thrower` makes; returns false.
+bool Call::fail(napi_status (*thrower)(napi_env, const char*, const char*), const char* format, va_list list) {
   char message[400], full[512];
+  std::vsnprintf(message, sizeof message, format, list);
+  std::snprintf(full, sizeof full, "torch-ts-native %s: %s", fn_, message);
+  thrower(env_, nullptr, full);
+  return false;
+}
+
+bool Call::type_error(const char* format, ...) {
   va_list list;
   va_start(list, format);
-  std::vsnprintf(message, sizeof message, format, list);
+  fail(napi_throw_type_error, format, list);
   va_end(list);
-  std::snprintf(full, sizeof full, "torch-ts-native %s: %s", fn_, message);
-  napi_throw_type_error(env_, nullptr, full);
   return false;
 }
 
 bool Call::range_error(const char* format, ...) {
-  char message[400], full[512];
   va_list list;
   va_start(list, format);
-  std::vsnprintf(message, sizeof message, format, list);
+  fail(napi_throw_range_error, format, list);
   va_end(list);
-  std::snprintf(full, sizeof full, "torch-ts-native %s: %s", fn_, message);
-  napi_throw_range_error(env_, nullptr, full);
   return false;
 }
 

@@ -15,6 +15,7 @@
 #include <node_api.h>
 
 #include <cmath>
+#include <cstdarg>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -175,6 +176,7 @@ class Call {
   bool range_error(const char* format, ...);
 
  private:
+  bool fail(napi_status (*thrower)(napi_env, const char*, const char*), const char* format, va_list list);
   // A volatile load: exactly one read, which the compiler may not repeat.
   double load(size_t i) const { return static_cast<volatile const double*>(p_)[i]; }
   bool too_few(size_t count, size_t argc, const char* names);
