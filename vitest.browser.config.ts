@@ -109,6 +109,8 @@ export default defineConfig({
   optimizeDeps: { include: ["fflate", "protobufjs/light.js", "fast-check"] },
   test: {
     include: runsInBrowser,
+    // As in vitest.config.ts: unfilled outputs start poisoned (test/harness/setup.ts).
+    setupFiles: ["test/harness/setup.ts"],
     testTimeout: 60_000,
     browser: {
       enabled: true,
