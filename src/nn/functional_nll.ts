@@ -7,10 +7,10 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import { fromTypedArray, zeros } from "../tensor/creation.js";
-import { bool, float64, int64 } from "../tensor/dtype.js";
+import { bool, float64, int64, type DType } from "../tensor/dtype.js";
 import { record } from "../autograd/graph.js";
 import { is_grad_enabled, no_grad } from "../autograd/grad_mode.js";
-import { newOutput } from "../ops/common.js";
+import { floatValues, newOutput } from "../ops/common.js";
 import { IndexError, RuntimeError, ValueError } from "../errors.js";
 import { reductionOf, type Reduction, type ReductionOptions } from "./_reduction.js";
 import { shapeText } from "./pyformat.js";
@@ -62,63 +62,72 @@ function nllKernel(
     coef[i] = weights === null ? 1 : weights[t]!;
     totalWeight += coef[i]!;
   }
-  const inputShape = input.shape;
-  const fast = nllFast(node, input, safeTargets, coef, ignored, totalWeight, reduction, [B, C, R], noneShape);
+  const terms: NllTerms = { targets: safeTargets, coef, ignored, totalWeight, reduction, dims: [B, C, R], inputShape: input.shape };
+  const fast = nllFast(node, input, terms, noneShape);
   if (fast !== null) return fast;
-  const index = fromTypedArray(safeTargets, [B, 1, R], int64);
-  // The weight of each element, 0 where ignored. Ignored elements neither add to the loss nor
-  // get a gradient, whatever the input holds at the class-0 entry that stands in for their
-  // target (PyTorch's kernels skip them).
-  const w = fromTypedArray(coef, [B, R], float64).to(input.dtype);
-  const skip = ignoredMask(ignored, [B, R]);
+  const parts = compositeParts(terms, input.dtype);
   const out = no_grad(() => {
+    const { index, w, skip } = parts;
     let losses = input.reshape(B, C, R).gather(1, index).reshape(B, R).mul(w).neg(); // (B, C, R) -> (B, R)
     if (skip !== null) losses = losses.masked_fill(skip, 0);
     if (reduction === "none") return losses.reshape(noneShape);
     const total = losses.sum();
     return reduction === "mean" ? total.div(totalWeight) : total;
   });
-  return record(node, [input], out, ([g]) => {
-    const scale = reduction === "none" ? g!.reshape(B, R) : reduction === "mean" ? g!.div(totalWeight) : g!;
-    let src = w.mul(scale).neg();
-    if (skip !== null) src = src.masked_fill(skip, 0);
-    return [zeros([B, C, R], { dtype: g!.dtype }).scatter(1, index, src.reshape(B, 1, R)).reshape(inputShape)];
-  });
+  return record(node, [input], out, ([g]) => [compositeGradient(g!, terms, parts)]);
 }
 
-/** The ignored elements as a bool (B, R) tensor, or null when there are none. */
-function ignoredMask(ignored: Uint8Array | null, shape: [number, number]): Tensor | null {
-  return ignored === null ? null : fromTypedArray(ignored, shape, bool);
+/** What nllKernel found in the targets, which the loss and its gradient are computed from. */
+interface NllTerms {
+  /** Each element's target class (0 where ignored). */
+  targets: BigInt64Array;
+  /** Each element's weight, 0 where ignored. */
+  coef: Float64Array;
+  /** 1 where the target is ignore_index; null when none is. */
+  ignored: Uint8Array | null;
+  totalWeight: number;
+  reduction: Reduction;
+  dims: [number, number, number];
+  inputShape: readonly number[];
 }
 
-/** A float tensor's elements as a live typed array, or null (then the composite runs). */
-function floatsOf(t: Tensor): Float32Array | Float64Array | null {
-  const backend = t._storage.backend;
-  if (!t.is_contiguous() || backend.borrow === undefined) return null;
-  const data = backend.borrow(t._storage, t._offset, t.numel());
-  return data instanceof Float32Array || data instanceof Float64Array ? data : null;
+/**
+ * The composite's tensors: the targets as a gather/scatter index, the weights in `dtype`, and the
+ * ignored elements as a mask. Ignored elements neither add to the loss nor get a gradient,
+ * whatever the input holds at the class-0 entry that stands in for their target (PyTorch's
+ * kernels skip them).
+ */
+function compositeParts(terms: NllTerms, dtype: DType): { index: Tensor; w: Tensor; skip: Tensor | null } {
+  const [B, , R] = terms.dims;
+  return {
+    index: fromTypedArray(terms.targets, [B, 1, R], int64),
+    w: fromTypedArray(terms.coef, [B, R], float64).to(dtype),
+    skip: terms.ignored === null ? null : fromTypedArray(terms.ignored, [B, R], bool),
+  };
+}
+
+/** The input's gradient from the incoming `g`, with public (differentiable) ops. */
+function compositeGradient(g: Tensor, terms: NllTerms, parts = compositeParts(terms, g.dtype)): Tensor {
+  const { reduction, totalWeight, inputShape } = terms;
+  const [B, C, R] = terms.dims;
+  const scale = reduction === "none" ? g.reshape(B, R) : reduction === "mean" ? g.div(totalWeight) : g;
+  let src = parts.w.mul(scale).neg();
+  if (parts.skip !== null) src = src.masked_fill(parts.skip, 0);
+  return zeros([B, C, R], { dtype: g.dtype }).scatter(1, parts.index, src.reshape(B, 1, R)).reshape(inputShape);
 }
 
 /**
  * nllKernel's loss and gradient in one pass each, for a dense float input on a backend that
  * lends its typed arrays: the composite's float operations in its order (each element's
  * −(x·w) rounded to the dtype, their sum in binary64 then rounded, 'mean' dividing by the total
- * weight rounded to the dtype), without its dozen small tensors. `coef` is each element's
- * weight, 0 where ignored; ignored elements add nothing and get a zero gradient.
+ * weight rounded to the dtype), without its dozen small tensors. Ignored elements add nothing
+ * and get a zero gradient.
  */
-function nllFast(
-  node: string,
-  input: Tensor,
-  targets: BigInt64Array,
-  coef: Float64Array,
-  ignored: Uint8Array | null,
-  totalWeight: number,
-  reduction: Reduction,
-  [B, C, R]: [number, number, number],
-  noneShape: readonly number[],
-): Tensor | null {
-  const xs = floatsOf(input);
+function nllFast(node: string, input: Tensor, terms: NllTerms, noneShape: readonly number[]): Tensor | null {
+  const xs = floatValues(input);
   if (xs === null) return null;
+  const { targets, coef, ignored, totalWeight, reduction } = terms;
+  const [B, C, R] = terms.dims;
   const single = xs instanceof Float32Array;
   const round = single ? Math.fround : (v: number) => v;
   const n = B * R;
@@ -133,30 +142,20 @@ function nllFast(
   let out: Tensor;
   if (reduction === "none") {
     out = newOutput(noneShape, input.dtype);
-    floatsOf(out)!.set(losses);
+    floatValues(out)!.set(losses);
   } else {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += losses[i]!;
     const total = round(sum);
     out = newOutput([], input.dtype);
-    floatsOf(out)![0] = reduction === "mean" ? total / round(totalWeight) : total;
+    floatValues(out)![0] = reduction === "mean" ? total / round(totalWeight) : total;
   }
-  const inputShape = input.shape;
   return record(node, [input], out, ([g]) => {
-    const gs = floatsOf(g!);
-    if (gs === null || g!.dtype !== input.dtype || is_grad_enabled()) {
-      // A gradient that must itself be differentiable, or one the loop cannot read: the
-      // composite's formula with public ops.
-      const w = fromTypedArray(coef, [B, R], float64).to(g!.dtype);
-      const index = fromTypedArray(targets, [B, 1, R], int64);
-      const scale = reduction === "none" ? g!.reshape(B, R) : reduction === "mean" ? g!.div(totalWeight) : g!;
-      let src = w.mul(scale).neg();
-      const skip = ignoredMask(ignored, [B, R]);
-      if (skip !== null) src = src.masked_fill(skip, 0);
-      return [zeros([B, C, R], { dtype: g!.dtype }).scatter(1, index, src.reshape(B, 1, R)).reshape(inputShape)];
-    }
-    const grad = zeros(inputShape, { dtype: g!.dtype });
-    const os = floatsOf(grad)!;
+    const gs = floatValues(g!);
+    // A gradient that must itself be differentiable, or one the loop cannot read: the composite.
+    if (gs === null || g!.dtype !== input.dtype || is_grad_enabled()) return [compositeGradient(g!, terms)];
+    const grad = zeros(terms.inputShape, { dtype: g!.dtype });
+    const os = floatValues(grad)!;
     const meanScale = reduction === "mean" ? round(gs[0]! / round(totalWeight)) : gs[0]!;
     for (let b = 0, i = 0; b < B; b++) {
       for (let r = 0; r < R; r++, i++) {

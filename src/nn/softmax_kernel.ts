@@ -22,19 +22,7 @@
  */
 
 import type { Tensor } from "../tensor/tensor.js";
-import type { TypedArray } from "../tensor/dtype.js";
-import { newOutput } from "../ops/common.js";
-
-type FloatArray = Float32Array | Float64Array;
-
-/** The tensor's elements as a live typed array, or null where the fused kernels do not apply. */
-function floats(t: Tensor): FloatArray | null {
-  if (!t.dtype.is_floating_point || !t.is_contiguous()) return null;
-  const backend = t._storage.backend;
-  if (backend.borrow === undefined) return null;
-  const data: TypedArray = backend.borrow(t._storage, t._offset, t.numel());
-  return data instanceof Float32Array || data instanceof Float64Array ? data : null;
-}
+import { floatValues, newOutput } from "../ops/common.js";
 
 /** (outer, n, inner) of a contiguous shape around `dim`. */
 function split(shape: readonly number[], dim: number): [number, number, number] {
@@ -50,10 +38,10 @@ function split(shape: readonly number[], dim: number): [number, number, number] 
  * null when `x` is not a dense float tensor on a backend that lends its arrays.
  */
 export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor | null {
-  const xs = floats(x);
+  const xs = floatValues(x);
   if (xs === null) return null;
   const out = newOutput(x.shape, x.dtype);
-  const ys = floats(out)!;
+  const ys = floatValues(out)!;
   // One slice's shifted values and exponentials, kept in the dtype (stored, as the composite's
   // intermediate tensors are).
   const [outer, n, inner] = split(x.shape, dim);
@@ -92,11 +80,11 @@ export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor | n
  */
 export function softmaxBackward(g: Tensor, y: Tensor, dim: number, log: boolean): Tensor | null {
   if (g.dtype !== y.dtype) return null;
-  const gs = floats(g);
-  const ys = floats(y);
+  const gs = floatValues(g);
+  const ys = floatValues(y);
   if (gs === null || ys === null) return null;
   const out = newOutput(y.shape, y.dtype);
-  const os = floats(out)!;
+  const os = floatValues(out)!;
   const single = ys instanceof Float32Array;
   const [outer, n, inner] = split(y.shape, dim);
   for (let o = 0; o < outer; o++) {

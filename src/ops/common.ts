@@ -71,6 +71,18 @@ export function newOutput(shape: readonly number[], dtype: DType): Tensor {
 }
 
 /**
+ * The elements of a contiguous float32/float64 tensor as a live typed array (`Backend.borrow`:
+ * writes land in the tensor), or null where the tensor is strided, of another dtype, or on a
+ * backend that lends no arrays. The fused loops of softmax and nll_loss read and write through it.
+ */
+export function floatValues(t: Tensor): Float32Array | Float64Array | null {
+  const backend = t._storage.backend;
+  if (backend.borrow === undefined || !t.is_contiguous()) return null;
+  const data = backend.borrow(t._storage, t._offset, t.numel());
+  return data instanceof Float32Array || data instanceof Float64Array ? data : null;
+}
+
+/**
  * Guards an in-place write into `t` and bumps its version afterwards. PyTorch refuses writes
  * into a leaf that requires grad while grad mode is on, and into views of such leaves.
  */

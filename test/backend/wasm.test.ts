@@ -10,7 +10,7 @@ import { WasmMatmul } from "../../src/backend/wasm/matmul.js";
 import { createWasmBackend, MIN_WORK } from "../../src/backend/wasm/index.js";
 import { float32, float64 } from "../../src/tensor/dtype.js";
 import {
-  contiguous, elements, expectMatchesReference, layouts, operand, rng, type Layout,
+  contiguous, elements, expectMatchesReference, expectWritesThroughStrides, layouts, operand, rng, type Layout,
 } from "./wasm_testing.js";
 
 // Node 20 needs a V8 flag for relaxed SIMD, which the loader sets; Node 22+ has it on.
@@ -96,16 +96,7 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
   });
 
   it("writes a non-contiguous output through its strides, leaving the rest of its storage", () => {
-    const random = rng(7);
-    const storage = jsBackend.allocate(float32, 2 * 30 * 40);
-    const data = (storage as JsStorage).data as Float32Array;
-    data.fill(-7);
-    // out = buffer[::2].t() of a [60, 40] buffer: a [40, 30] view with strides [1, 80].
-    const out: StridedView = { storage, offset: 0, shape: [40, 30], strides: [1, 80] };
-    expectMatchesReference(run, operand(random, [40, 25], "stepped"), operand(random, [25, 30], "narrowed"), out);
-    for (let row = 1; row < 60; row += 2) {
-      for (let col = 0; col < 40; col++) expect(data[row * 40 + col]).toBe(-7);
-    }
+    expectWritesThroughStrides(run, rng(7), 30);
   });
 
   it("re-makes its views after the memory grows, and after a large product drops it", () => {

@@ -153,3 +153,23 @@ export function expectMatchesReference(
     worstAt < 0 ? "" : `element ${worstAt} of [${shape}]: got ${got[worstAt]}, JS reference ${want[worstAt]}`,
   ).toBe(-1);
 }
+
+/**
+ * Runs `matmul` into buffer[::2].t() of a [2·cols, 40] buffer (a [40, cols] view with strides
+ * [1, 80]), checks it against the JS reference, and checks that the rows the view skips keep
+ * their -7s: a kernel must write a non-contiguous output through its strides and nowhere else.
+ */
+export function expectWritesThroughStrides(
+  matmul: (out: StridedView, a: StridedView, b: StridedView) => void,
+  random: () => number,
+  cols: number,
+): void {
+  const storage = jsBackend.allocate(float32, 2 * cols * 40);
+  const data = (storage as JsStorage).data as Float32Array;
+  data.fill(-7);
+  const out: StridedView = { storage, offset: 0, shape: [40, cols], strides: [1, 80] };
+  expectMatchesReference(matmul, operand(random, [40, 25], "stepped"), operand(random, [25, cols], "narrowed"), out);
+  for (let row = 1; row < 2 * cols; row += 2) {
+    for (let col = 0; col < 40; col++) expect(data[row * 40 + col]).toBe(-7);
+  }
+}

@@ -39,19 +39,9 @@ function unfilledArray(dtype: DType, length: number): TypedArray {
     return array;
   }
   if (allocUnsafeSlow === undefined || bytes < UNFILLED_MIN_BYTES) return typedArrayFor(dtype, length);
-  const buffer = allocUnsafeSlow(bytes).buffer as ArrayBuffer;
-  switch (dtype.name) {
-    case "float32":
-      return new Float32Array(buffer, 0, length);
-    case "float64":
-      return new Float64Array(buffer, 0, length);
-    case "int64":
-      return new BigInt64Array(buffer, 0, length);
-    case "int32":
-      return new Int32Array(buffer, 0, length);
-    case "bool":
-      return new Uint8Array(buffer, 0, length);
-  }
+  // The dtype's array type, as typedArrayFor picks it, over a buffer of its own.
+  const ArrayType = typedArrayFor(dtype, 0).constructor as new (buffer: ArrayBuffer, offset: number, length: number) => TypedArray;
+  return new ArrayType(allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, length);
 }
 
 export class JsStorage implements Storage {
