@@ -26,6 +26,11 @@ export function rules(spec) {
     budget: spec.budget_s,
     skipOver: spec.skip_over_s, // a cell whose one run is estimated above this is skipped
     minSample: 2e-4, // runs shorter than this are timed in batches, so the clock's cost is noise
+    // A JIT needs wall time, not a run count, to reach its top tier: V8 compiles on a background
+    // thread, and on 2 cores Linear(2,3) forward+backward ran 60-70 µs for its first 0.1 s and
+    // only settled after 0.3 s. Cells whose checked run took under 10 ms warm up this long.
+    shortWarmup: 0.5,
+    shortRun: 0.01,
   };
 }
 
@@ -112,9 +117,11 @@ async function timeCell(w, { step, outputs, dispose }, r) {
         for (let i = 0; i < k; i++) await step();
         return (now() - s) / k;
       };
-  // Warm-up: JIT, allocator and thread-pool start, for a tenth of the budget (at least 2 runs).
+  // Warm-up: JIT, allocator and thread-pool start, for a tenth of the budget (at least 2 runs),
+  // or r.shortWarmup seconds for a short cell.
+  const warmup = checkSeconds < r.shortRun ? r.shortWarmup : r.budget / 10;
   t0 = now();
-  for (let i = 0; checkSeconds < 1 && (i < 2 || now() - t0 < r.budget / 10); i++) await runBatch(1);
+  for (let i = 0; checkSeconds < 1 && (i < 2 || now() - t0 < warmup); i++) await runBatch(1);
   const first = await runBatch(1);
   const batch = Math.max(1, Math.ceil(r.minSample / first));
   const minRuns = first < 0.2 ? 5 : first < 0.5 ? 3 : 2;

@@ -74,9 +74,12 @@ def time_cell(w, step, outputs):
             step()
         return (time.perf_counter() - s) / k
 
+    # The same warm-up rule as bench/lib/harness.mjs: a short cell (checked run under 10 ms)
+    # warms up for 0.5 s, the others for a tenth of the budget; at least 2 runs.
+    warmup = 0.5 if check_seconds < 0.01 else budget / 10
     t0 = time.perf_counter()
     i = 0
-    while check_seconds < 1 and (i < 2 or time.perf_counter() - t0 < budget / 10):
+    while check_seconds < 1 and (i < 2 or time.perf_counter() - t0 < warmup):
         run_batch(1)
         i += 1
     first = run_batch(1)
