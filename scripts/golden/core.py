@@ -841,6 +841,102 @@ def inplace_dtype_errors():
     ]}
 
 
+def overlap_cases():
+    """Name -> a function that makes its tensors, runs one in-place op and returns the tensor
+    written to (its base where it is a view). test/autograd/inplace.test.ts runs the same names."""
+    F = torch.nn.functional
+    E = lambda: torch.zeros(3).expand(2, 3)          # noqa: E731 - two rows share one memory
+    A = lambda: torch.arange(6.0)                    # noqa: E731
+    ones = torch.ones(2, 3)
+
+    def on_base(make, op):
+        def run():
+            base = make()
+            op(base)
+            return base
+        return run
+
+    def expanded(op):
+        return lambda: op(E())
+    cases = {
+        "expanded_add": expanded(lambda t: t.add_(ones)),
+        "expanded_add_scalar": expanded(lambda t: t.add_(1)),
+        "expanded_sub": expanded(lambda t: t.sub_(ones)),
+        "expanded_mul_scalar": expanded(lambda t: t.mul_(2)),
+        "expanded_div": expanded(lambda t: t.div_(ones)),
+        "expanded_pow": expanded(lambda t: t.pow_(2)),
+        "expanded_atan2": expanded(lambda t: t.atan2_(ones)),
+        "expanded_clamp": expanded(lambda t: t.clamp_(0, 1)),
+        "expanded_clamp_min": expanded(lambda t: t.clamp_min_(0)),
+        "expanded_clamp_max": expanded(lambda t: t.clamp_max_(0)),
+        "expanded_addcmul": expanded(lambda t: t.addcmul_(ones, ones)),
+        "expanded_addcdiv": expanded(lambda t: t.addcdiv_(ones, ones)),
+        "expanded_lerp": expanded(lambda t: t.lerp_(ones, 0.5)),
+        "expanded_index_add": expanded(lambda t: t.index_add_(0, torch.tensor([0]), torch.ones(1, 3))),
+        "expanded_scatter": expanded(lambda t: t.scatter_(0, torch.zeros(1, 3, dtype=torch.long), torch.ones(1, 3))),
+        "expanded_scatter_add": expanded(
+            lambda t: t.scatter_add_(0, torch.zeros(1, 3, dtype=torch.long), torch.ones(1, 3))),
+        "expanded_copy": expanded(lambda t: t.copy_(ones)),
+        "expanded_sin": expanded(lambda t: t.sin_()),
+        "expanded_exp": expanded(lambda t: t.exp_()),
+        "expanded_relu": expanded(lambda t: t.relu_()),
+        "expanded_neg": expanded(lambda t: t.neg_()),
+        "expanded_uniform": expanded(lambda t: t.uniform_()),
+        "expanded_normal": expanded(lambda t: t.normal_()),
+        "expanded_bernoulli": expanded(lambda t: t.bernoulli_(0.5)),
+        "expanded_F_relu": expanded(lambda t: F.relu(t, inplace=True)),
+        "expanded_F_leaky_relu": expanded(lambda t: F.leaky_relu(t, inplace=True)),
+        "expanded_F_silu": expanded(lambda t: F.silu(t, inplace=True)),
+        "expanded_F_dropout": expanded(lambda t: F.dropout(t, 0.5, inplace=True)),
+        "expanded_shape_mismatch": expanded(lambda t: t.add_(torch.ones(4))),
+        # accepted on an expanded tensor
+        "expanded_zero": expanded(lambda t: t.zero_()),
+        "expanded_fill": expanded(lambda t: t.fill_(2)),
+        "expanded_fill_tensor": expanded(lambda t: t.fill_(torch.tensor(2.0))),
+        "expanded_masked_fill": expanded(lambda t: t.masked_fill_(ones.bool(), 1.0)),
+        "expanded_tril": lambda: torch.zeros(3).expand(3, 3).tril_(),
+        "expanded_triu": lambda: torch.zeros(3).expand(3, 3).triu_(),
+        "expanded_F_dropout_p0": expanded(lambda t: F.dropout(t, 0.0, inplace=True)),
+        "expanded_copy_self": expanded(lambda t: t.copy_(t)),
+        # an input that shares part of the written-to tensor's memory
+        "shifted_add": on_base(A, lambda a: a[1:].add_(a[:-1])),
+        "shifted_add_alpha": on_base(A, lambda a: a[1:].add_(a[:-1], alpha=-0.5)),
+        "shifted_mul": on_base(A, lambda a: a[1:].mul_(a[:-1])),
+        "shifted_pow": on_base(A, lambda a: a[1:].pow_(a[:-1])),
+        "shifted_copy": on_base(A, lambda a: a[1:].copy_(a[:-1])),
+        "shifted_addcmul": on_base(A, lambda a: a[1:].addcmul_(a[:-1], torch.ones(5))),
+        "shifted_lerp": on_base(A, lambda a: a[1:].lerp_(a[:-1], 0.5)),
+        "shifted_clamp_min": on_base(A, lambda a: a[1:].clamp_(min=a[:-1])),
+        "row_of_self_add": on_base(lambda: A().reshape(2, 3), lambda a: a.add_(a[0])),
+        "transpose_of_self_add": on_base(lambda: torch.arange(4.0).reshape(2, 2), lambda a: a.add_(a.t())),
+        "transpose_of_self_copy": on_base(lambda: torch.arange(4.0).reshape(2, 2), lambda a: a.copy_(a.t())),
+        # accepted: the same memory in the same layout, disjoint memory, or strided views
+        "self_add": on_base(A, lambda a: a.add_(a)),
+        "self_mul_view": on_base(A, lambda a: a.mul_(a.view(2, 3).view(6))),
+        "disjoint_add": on_base(A, lambda a: a[:3].add_(a[3:])),
+        "strided_add": on_base(A, lambda a: a[::2].add_(a[1::2])),
+        "shifted_index_add_source": on_base(A, lambda a: a[1:].index_add_(0, torch.tensor([0]), a[:1])),
+        "shifted_scatter_source": on_base(A, lambda a: a[1:].scatter_(0, torch.tensor([0]), a[:1])),
+    }
+    return cases
+
+
+@scenario
+def memory_overlap():
+    """TensorIterator's overlap checks: a written-to tensor with elements that share memory, and
+    an input that shares part of it. Each case: the error, or the values written."""
+    out = {}
+    for name, fn in overlap_cases().items():
+        torch.manual_seed(0)
+        try:
+            out[name] = {"value": enc(fn())}
+        except Exception as e:  # noqa: BLE001
+            out[name] = {"error": error_of(e)}
+    leaf_expanded = leaf([1.0, 2.0, 3.0])
+    out["leaf_expanded_add"] = {"error": err(lambda: leaf_expanded.expand(2, 3).add_(1))}
+    return out
+
+
 @scenario
 def inplace_dtype_ok():
     a = torch.tensor([1.5, 2.5])

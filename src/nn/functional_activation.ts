@@ -90,19 +90,20 @@ export function leaky_relu(
 /** In-place version of {@link leaky_relu}. */
 export function leaky_relu_(input: Tensor, negative_slope = 0.01): Tensor {
   requireFloat(input, "leaky_relu_cpu");
-  const result = no_grad(() => where(input.gt(0), input, input.mul(negative_slope)));
-  const out = record("LeakyReluBackward1", [input], result, ([g], [y]) => {
-    if (negative_slope < 0) {
-      throw new RuntimeError(
-        "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. " +
-          "This is caused by calling in-place forward function with a negative slope, please call out-of-place " +
-          "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting " +
-          "in-place leakRelu backward calculation with negative slope",
-      );
-    }
-    return [where(y!.gt(0), g!, g!.mul(negative_slope))];
-  }, [result]);
-  return applyInplace(input, out);
+  return applyInplace(input, () => {
+    const result = no_grad(() => where(input.gt(0), input, input.mul(negative_slope)));
+    return record("LeakyReluBackward1", [input], result, ([g], [y]) => {
+      if (negative_slope < 0) {
+        throw new RuntimeError(
+          "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. " +
+            "This is caused by calling in-place forward function with a negative slope, please call out-of-place " +
+            "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting " +
+            "in-place leakRelu backward calculation with negative slope",
+        );
+      }
+      return [where(y!.gt(0), g!, g!.mul(negative_slope))];
+    }, [result]);
+  });
 }
 
 // ---- gelu, silu ----------------------------------------------------------------------------
@@ -166,7 +167,7 @@ function siluOp(input: Tensor): Tensor {
  */
 export function silu(input: Tensor, options: InplaceOptions | boolean = {}): Tensor {
   const inplace = typeof options === "boolean" ? options : (options.inplace ?? false);
-  return inplace ? applyInplace(input, siluOp(input)) : siluOp(input);
+  return inplace ? applyInplace(input, () => siluOp(input)) : siluOp(input);
 }
 
 /** Applies element-wise σ(x) = 1 / (1 + exp(−x)) (`torch.sigmoid`; node `SigmoidBackward0`). */

@@ -13,7 +13,8 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
-  asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, expandedView, inplace, newOutput, newTensor, resultType, sumToShape,
+  asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace,
+  newOutput, newTensor, resultType, sumToShape,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -276,19 +277,32 @@ export function equal(a: Tensor, b: Tensor): boolean {
   return !(eq(a, b).logical_not().any().item() as boolean);
 }
 
+/** What `applyInplace` checks of the memory an in-place op writes, beyond t's own grad rules. */
+export interface InplaceChecks {
+  /** The op's other operands: a tensor among them that partly overlaps t is refused. */
+  inputs?: readonly unknown[];
+  /** The op accepts a t with elements that share memory (expanded): tril_, masked_fill_, fill_. */
+  selfOverlapOk?: boolean;
+}
+
 /**
- * Runs an out-of-place op and writes its result into `t`, which then carries the op's node.
- * This is how every `op_` variant is made: PyTorch's semantics (the result is cast to t's
- * dtype, must keep t's shape, and bumps t's version) without a second kernel per op.
+ * Runs an out-of-place op (`compute`) and writes its result into `t`, which then carries the
+ * op's node. This is how every `op_` variant is made: PyTorch's semantics (the result is cast to
+ * t's dtype, must keep t's shape, and bumps t's version) without a second kernel per op. The
+ * checks come in PyTorch's order: the autograd leaf rule, then TensorIterator's memory overlap
+ * (before the op's own shape checks), then the result's shape and dtype.
  */
-export function applyInplace(t: Tensor, result: Tensor): Tensor {
+export function applyInplace(t: Tensor, compute: () => Tensor, checks: InplaceChecks = {}): Tensor {
+  checkInplaceLeaf(t);
+  if (!checks.selfOverlapOk) checkNoInternalOverlap(t);
+  for (const input of checks.inputs ?? []) checkNoPartialOverlap(t, input);
+  const result = compute();
   if (result.ndim !== t.ndim || result.shape.some((s, i) => s !== t.shape[i])) {
     throw new RuntimeError(
       `output with shape [${t.shape.join(", ")}] doesn't match the broadcast shape [${result.shape.join(", ")}]`,
     );
   }
   checkInplaceDtype(t, result.dtype);
-  checkInplaceLeaf(t);
   if (result.requires_grad && t._base && t._base.requires_grad) {
     throw new RuntimeError(
       "torch-ts does not yet rebase the history of a view's base after an in-place op on the view; " +
@@ -360,28 +374,28 @@ declare module "../tensor/tensor.js" {
 
 const P = Tensor.prototype;
 P.add = function (o, opt) { return add(this, o, opt); };
-P.add_ = function (o, opt) { return applyInplace(this, add(this, o, opt)); };
+P.add_ = function (o, opt) { return applyInplace(this, () => add(this, o, opt), { inputs: [o] }); };
 P.sub = function (o, opt) { return sub(this, o, opt); };
-P.sub_ = function (o, opt) { return applyInplace(this, sub(this, o, opt)); };
+P.sub_ = function (o, opt) { return applyInplace(this, () => sub(this, o, opt), { inputs: [o] }); };
 P.subtract = P.sub;
 P.rsub = function (o, opt) { return rsub(this, o, opt); };
 P.mul = function (o) { return mul(this, o); };
-P.mul_ = function (o) { return applyInplace(this, mul(this, o)); };
+P.mul_ = function (o) { return applyInplace(this, () => mul(this, o), { inputs: [o] }); };
 P.multiply = P.mul;
 P.div = function (o, opt) { return div(this, o, opt); };
-P.div_ = function (o, opt) { return applyInplace(this, div(this, o, opt)); };
+P.div_ = function (o, opt) { return applyInplace(this, () => div(this, o, opt), { inputs: [o] }); };
 P.divide = P.div;
 P.true_divide = function (o) { return div(this, o); };
 P.floor_divide = function (o) { return floor_divide(this, o); };
-P.floor_divide_ = function (o) { return applyInplace(this, floor_divide(this, o)); };
+P.floor_divide_ = function (o) { return applyInplace(this, () => floor_divide(this, o), { inputs: [o] }); };
 P.remainder = function (o) { return remainder(this, o); };
-P.remainder_ = function (o) { return applyInplace(this, remainder(this, o)); };
+P.remainder_ = function (o) { return applyInplace(this, () => remainder(this, o), { inputs: [o] }); };
 P.fmod = function (o) { return fmod(this, o); };
-P.fmod_ = function (o) { return applyInplace(this, fmod(this, o)); };
+P.fmod_ = function (o) { return applyInplace(this, () => fmod(this, o), { inputs: [o] }); };
 P.pow = function (o) { return pow(this, o); };
-P.pow_ = function (o) { return applyInplace(this, pow(this, o)); };
+P.pow_ = function (o) { return applyInplace(this, () => pow(this, o), { inputs: [o] }); };
 P.atan2 = function (o) { return atan2(this, o); };
-P.atan2_ = function (o) { return applyInplace(this, atan2(this, o)); };
+P.atan2_ = function (o) { return applyInplace(this, () => atan2(this, o), { inputs: [o] }); };
 P.maximum = function (o) { return maximum(this, o); };
 P.minimum = function (o) { return minimum(this, o); };
 P.eq = function (o) { return eq(this, o); };

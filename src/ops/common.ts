@@ -82,6 +82,61 @@ export function floatValues(t: Tensor): Float32Array | Float64Array | null {
   return data instanceof Float32Array || data instanceof Float64Array ? data : null;
 }
 
+// ---- memory overlap (ATen's MemoryOverlap.cpp, as TensorIterator checks it) ------------------
+
+const INTERNAL_OVERLAP =
+  "unsupported operation: more than one element of the written-to tensor refers to a single memory " +
+  "location. Please clone() the tensor before performing the operation.";
+const PARTIAL_OVERLAP =
+  "unsupported operation: some elements of the input tensor and the written-to tensor refer to a " +
+  "single memory location. Please clone() the tensor before performing the operation.";
+
+/**
+ * Refuses a written-to tensor two of whose elements are one memory location: a stride of 0 on a
+ * dimension of size > 1, as `expand` makes (PyTorch's has_internal_overlap answers "yes" only
+ * then; other self-overlapping layouts are "too hard" and pass).
+ */
+export function checkNoInternalOverlap(t: Tensor): void {
+  const shape = t.shape;
+  const strides = t._strides;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d]! > 1 && strides[d] === 0) throw new RuntimeError(INTERNAL_OVERLAP);
+  }
+}
+
+/** Whether t's elements fill a block of its storage exactly once, in some order of its dims. */
+function isNonOverlappingAndDense(t: Tensor): boolean {
+  const dims: number[] = [];
+  for (let d = 0; d < t.ndim; d++) if (t.shape[d] !== 1) dims.push(d);
+  dims.sort((a, b) => t._strides[a]! - t._strides[b]!);
+  let expected = 1;
+  for (const d of dims) {
+    if (t._strides[d] !== expected) return false;
+    expected *= t.shape[d]!;
+  }
+  return true;
+}
+
+/**
+ * Refuses an input that shares some but not all of its memory with the written-to tensor `out`
+ * (PyTorch's assert_no_partial_overlap): the same elements in the same layout, or `out` itself,
+ * is fine (`a.add_(a)`); `a[1:].add_(a[:-1])` or `a.add_(a.t())` is not. As in PyTorch, only
+ * two dense tensors are compared; a strided one is "too hard" and passes.
+ */
+export function checkNoPartialOverlap(out: Tensor, input: unknown): void {
+  if (!(input instanceof Tensor) || input === out || input._storage !== out._storage) return;
+  const n = out.numel();
+  const m = input.numel();
+  if (n === 0 || m === 0 || !isNonOverlappingAndDense(out) || !isNonOverlappingAndDense(input)) return;
+  const [a0, a1, b0, b1] = [out._offset, out._offset + n, input._offset, input._offset + m];
+  if (a0 === b0 && a1 === b1) {
+    const same = out.ndim === input.ndim && out._strides.every((s, d) => s === input._strides[d]);
+    if (!same) throw new RuntimeError(PARTIAL_OVERLAP);
+    return;
+  }
+  if (a0 < b1 && b0 < a1) throw new RuntimeError(PARTIAL_OVERLAP);
+}
+
 /**
  * Guards an in-place write into `t` and bumps its version afterwards. PyTorch refuses writes
  * into a leaf that requires grad while grad mode is on, and into views of such leaves.

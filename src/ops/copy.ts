@@ -10,7 +10,9 @@ import { record } from "../autograd/graph.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { RuntimeError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
-import { expandedView, inplace, newOutput, newTensor, sumToShape } from "./common.js";
+import {
+  checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace, newOutput, newTensor, sumToShape,
+} from "./common.js";
 
 /** A contiguous copy in `dtype`, not recorded. */
 function copyAs(t: Tensor, dtype: DType): Tensor {
@@ -59,6 +61,13 @@ export function to(t: Tensor, arg?: DType | string | device | Tensor | ToOptions
  * `t.copy_(src)`: writes src (broadcast to t's shape, cast to t's dtype) into t's memory.
  */
 export function copy_(t: Tensor, src: Tensor): Tensor {
+  // PyTorch's order: the autograd leaf rule, then TensorIterator's overlap checks (skipped for
+  // `t.copy_(t)`, which returns at once), then the shapes.
+  checkInplaceLeaf(t);
+  if (src !== t) {
+    checkNoInternalOverlap(t);
+    checkNoPartialOverlap(t, src);
+  }
   broadcastShapes(t.shape, src.shape);
   if (src.ndim > t.ndim || src.shape.some((s, i) => s !== 1 && s !== t.shape[t.ndim - src.ndim + i])) {
     throw new RuntimeError(

@@ -192,6 +192,6 @@ P.diagonal = function (offset, dim1, dim2) { return diagonal(this, offset, dim1,
 P.diag_embed = function (offset, dim1, dim2) { return diag_embed(this, offset, dim1, dim2); };
 P.diag = function (k) { return diag(this, k); };
 P.tril = function (k) { return tril(this, k); };
-P.tril_ = function (k) { return applyInplace(this, tril(this, k)); };
+P.tril_ = function (k) { return applyInplace(this, () => tril(this, k), { selfOverlapOk: true }); };
 P.triu = function (k) { return triu(this, k); };
-P.triu_ = function (k) { return applyInplace(this, triu(this, k)); };
+P.triu_ = function (k) { return applyInplace(this, () => triu(this, k), { selfOverlapOk: true }); };

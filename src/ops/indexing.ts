@@ -401,11 +401,11 @@ declare module "../tensor/tensor.js" {
 const P = Tensor.prototype;
 P.index_select = function (dim, index) { return index_select(this, dim, index); };
 P.index_add = function (dim, index, source, options) { return index_add(this, dim, index, source, options); };
-P.index_add_ = function (dim, index, source, options) { return applyInplace(this, index_add(this, dim, index, source, options)); };
+P.index_add_ = function (dim, index, source, options) { return applyInplace(this, () => index_add(this, dim, index, source, options)); };
 P.gather = function (dim, index, options) { return gather(this, dim, index, options); };
 P.scatter = function (dim, index, src) { return scatter(this, dim, index, src); };
-P.scatter_ = function (dim, index, src) { return applyInplace(this, scatter(this, dim, index, src)); };
+P.scatter_ = function (dim, index, src) { return applyInplace(this, () => scatter(this, dim, index, src)); };
 P.scatter_add = function (dim, index, src) { return scatter_add(this, dim, index, src); };
-P.scatter_add_ = function (dim, index, src) { return applyInplace(this, scatter_add(this, dim, index, src)); };
+P.scatter_add_ = function (dim, index, src) { return applyInplace(this, () => scatter_add(this, dim, index, src)); };
 P.take_along_dim = function (indices, dim) { return take_along_dim(this, indices, dim); };
 P.masked_select = function (mask) { return masked_select(this, mask); };

@@ -161,8 +161,8 @@ declare module "../tensor/tensor.js" {
 
 const P = Tensor.prototype;
 P.addcmul = function (t1, t2, opt) { return addcmul(this, t1, t2, opt); };
-P.addcmul_ = function (t1, t2, opt) { return applyInplace(this, addcmul(this, t1, t2, opt)); };
+P.addcmul_ = function (t1, t2, opt) { return applyInplace(this, () => addcmul(this, t1, t2, opt), { inputs: [t1, t2] }); };
 P.addcdiv = function (t1, t2, opt) { return addcdiv(this, t1, t2, opt); };
-P.addcdiv_ = function (t1, t2, opt) { return applyInplace(this, addcdiv(this, t1, t2, opt)); };
+P.addcdiv_ = function (t1, t2, opt) { return applyInplace(this, () => addcdiv(this, t1, t2, opt), { inputs: [t1, t2] }); };
 P.lerp = function (end, weight) { return lerp(this, end, weight); };
-P.lerp_ = function (end, weight) { return applyInplace(this, lerp(this, end, weight)); };
+P.lerp_ = function (end, weight) { return applyInplace(this, () => lerp(this, end, weight), { inputs: [end, weight] }); };

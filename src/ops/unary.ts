@@ -217,7 +217,7 @@ for (const op of Object.keys(UNARY) as UnaryOp[]) {
     return unaryOp(op, this);
   };
   P[`${op}_`] = function (this: Tensor) {
-    return applyInplace(this, unaryOp(op, this));
+    return applyInplace(this, () => unaryOp(op, this));
   };
 }
 P.sgn = function (this: Tensor) {

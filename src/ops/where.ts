@@ -121,7 +121,7 @@ export function fill_(t: Tensor, value: Scalar | Tensor, name = "FillBackward2")
       zeros_like(g!),
       v.requires_grad ? g!.sum().to(v.dtype) : null,
     ]);
-    return applyInplace(t, filled);
+    return applyInplace(t, () => filled, { selfOverlapOk: true });
   }
   inplace(t, () => t._storage.backend.fill(t._view, encodeScalar(value, t.dtype)));
   if (t.requires_grad && !t.is_leaf) {
@@ -157,14 +157,14 @@ declare module "../tensor/tensor.js" {
 const P = Tensor.prototype;
 P.where = function (condition, other) { return where(condition, this, other); };
 P.masked_fill = function (mask, value) { return masked_fill(this, mask, value); };
-P.masked_fill_ = function (mask, value) { return applyInplace(this, masked_fill(this, mask, value)); };
+P.masked_fill_ = function (mask, value) { return applyInplace(this, () => masked_fill(this, mask, value), { selfOverlapOk: true }); };
 P.clamp = function (min, max) { return clamp(this, min, max); };
-P.clamp_ = function (min, max) { return applyInplace(this, clamp(this, min, max)); };
+P.clamp_ = function (min, max) { return applyInplace(this, () => clamp(this, min, max), { inputs: [min, max] }); };
 P.clip = P.clamp;
 P.clip_ = P.clamp_;
 P.clamp_min = function (min) { return clamp(this, min, null); };
-P.clamp_min_ = function (min) { return applyInplace(this, clamp(this, min, null)); };
+P.clamp_min_ = function (min) { return applyInplace(this, () => clamp(this, min, null), { inputs: [min] }); };
 P.clamp_max = function (max) { return clamp(this, null, max); };
-P.clamp_max_ = function (max) { return applyInplace(this, clamp(this, null, max)); };
+P.clamp_max_ = function (max) { return applyInplace(this, () => clamp(this, null, max), { inputs: [max] }); };
 P.fill_ = function (value) { return fill_(this, value); };
 P.zero_ = function () { return zero_(this); };

@@ -23,10 +23,10 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import { RuntimeError } from "../errors.js";
-import { inplace } from "../ops/common.js";
+import { checkNoInternalOverlap, inplace } from "../ops/common.js";
 import { Generator, defaultGenerator } from "./generator.js";
 import { cppDouble, type RandomArray } from "./checks.js";
-import { checkNoInternalOverlap, fillInVisitOrder } from "./tensor_fill.js";
+import { fillInVisitOrder } from "./tensor_fill.js";
 
 /** Which of PyTorch's two scalar-p Bernoulli kernels to reproduce (see the file header). */
 export type BernoulliKernel = "default" | "mkl";

@@ -14,7 +14,7 @@ import { fromTypedArray, type TensorOptions } from "../tensor/creation.js";
 import { checkDevice } from "../tensor/device.js";
 import { broadcastShapes, numelOf, parseShape, splitOptions, type ShapeArg } from "../tensor/shape.js";
 import { RuntimeError } from "../errors.js";
-import { inplace } from "../ops/common.js";
+import { checkNoInternalOverlap, inplace } from "../ops/common.js";
 import { add, mul } from "../ops/arithmetic.js";
 import { no_grad } from "../autograd/grad_mode.js";
 import { record } from "../autograd/graph.js";
@@ -23,7 +23,7 @@ import { Generator, defaultGenerator } from "./generator.js";
 import { checkNormalStd, checkUniformBounds } from "./checks.js";
 import { normalFill, uniformFill } from "./distributions.js";
 import { checkRandpermN, fillRandom, planRandom, randperm as randpermValues } from "./integers.js";
-import { checkNoInternalOverlap, fillInVisitOrder, preservedStrides, randomDTypeOf } from "./tensor_fill.js";
+import { fillInVisitOrder, preservedStrides, randomDTypeOf } from "./tensor_fill.js";
 
 /** The options of the random factories: a generator besides dtype, device and requires_grad. */
 export interface RandomOptions extends TensorOptions {

@@ -12,7 +12,6 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { contiguousStrides } from "../tensor/shape.js";
 import { typedArrayFor, type DType } from "../tensor/dtype.js";
-import { RuntimeError } from "../errors.js";
 import type { RandomArray, RandomDType } from "./checks.js";
 
 /** The random kernels' name for a core dtype. */
@@ -33,23 +32,6 @@ function iterationOrder(shape: readonly number[], strides: readonly number[]): {
   dims.sort((a, b) => strides[a]! - strides[b]! || shape[a]! - shape[b]!);
   dims.reverse();
   return { shape: dims.map((d) => shape[d]!), strides: dims.map((d) => strides[d]!) };
-}
-
-/**
- * TensorIterator's `check_mem_overlap`: a tensor that writes one memory location from two
- * elements (a stride of 0 on a dimension of size > 1, as `expand` makes) is refused.
- */
-export function checkNoInternalOverlap(t: Tensor): void {
-  const shape = t.shape;
-  const strides = t._strides;
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d]! > 1 && strides[d] === 0) {
-      throw new RuntimeError(
-        "unsupported operation: more than one element of the written-to tensor refers to a single memory " +
-          "location. Please clone() the tensor before performing the operation.",
-      );
-    }
-  }
 }
 
 /**

@@ -214,3 +214,105 @@ describe("in-place errors match PyTorch", () => {
     for (const k of Object.keys(got)) expectTensor(got[k]!, s[k]!, { label: k });
   });
 });
+
+describe("memory overlap of in-place writes (TensorIterator's checks)", () => {
+  // The cases of scripts/golden/core.py overlap_cases(), by name: each returns the tensor
+  // written to (its base where the write goes through a view).
+  const F = torch.nn.functional;
+  const E = () => torch.zeros(3).expand(2, 3);
+  const A = () => torch.arange(6, { dtype: torch.float32 });
+  const ones = () => torch.ones(2, 3);
+  const expanded = (op: (t: Tensor) => unknown) => () => {
+    const t = E();
+    op(t);
+    return t;
+  };
+  const onBase = (make: () => Tensor, op: (a: Tensor) => unknown) => () => {
+    const base = make();
+    op(base);
+    return base;
+  };
+  const head = (a: Tensor) => a.narrow(0, 0, a.shape[0]! - 1); // a[:-1]
+  const tail = (a: Tensor) => a.narrow(0, 1, a.shape[0]! - 1); // a[1:]
+  const cases: Record<string, () => Tensor> = {
+    expanded_add: expanded((t) => t.add_(ones())),
+    expanded_add_scalar: expanded((t) => t.add_(1)),
+    expanded_sub: expanded((t) => t.sub_(ones())),
+    expanded_mul_scalar: expanded((t) => t.mul_(2)),
+    expanded_div: expanded((t) => t.div_(ones())),
+    expanded_pow: expanded((t) => t.pow_(2)),
+    expanded_atan2: expanded((t) => t.atan2_(ones())),
+    expanded_clamp: expanded((t) => t.clamp_(0, 1)),
+    expanded_clamp_min: expanded((t) => t.clamp_min_(0)),
+    expanded_clamp_max: expanded((t) => t.clamp_max_(0)),
+    expanded_addcmul: expanded((t) => t.addcmul_(ones(), ones())),
+    expanded_addcdiv: expanded((t) => t.addcdiv_(ones(), ones())),
+    expanded_lerp: expanded((t) => t.lerp_(ones(), 0.5)),
+    expanded_index_add: expanded((t) => t.index_add_(0, torch.tensor([0]), torch.ones(1, 3))),
+    expanded_scatter: expanded((t) => t.scatter_(0, torch.zeros([1, 3], { dtype: torch.int64 }), torch.ones(1, 3))),
+    expanded_scatter_add: expanded((t) => t.scatter_add_(0, torch.zeros([1, 3], { dtype: torch.int64 }), torch.ones(1, 3))),
+    expanded_copy: expanded((t) => t.copy_(ones())),
+    expanded_sin: expanded((t) => t.sin_()),
+    expanded_exp: expanded((t) => t.exp_()),
+    expanded_relu: expanded((t) => t.relu_()),
+    expanded_neg: expanded((t) => t.neg_()),
+    expanded_uniform: expanded((t) => t.uniform_()),
+    expanded_normal: expanded((t) => t.normal_()),
+    expanded_bernoulli: expanded((t) => t.bernoulli_(0.5)),
+    expanded_F_relu: expanded((t) => F.relu(t, true)),
+    expanded_F_leaky_relu: expanded((t) => F.leaky_relu(t, { inplace: true })),
+    expanded_F_silu: expanded((t) => F.silu(t, true)),
+    expanded_F_dropout: expanded((t) => F.dropout(t, { p: 0.5, inplace: true })),
+    expanded_shape_mismatch: expanded((t) => t.add_(torch.ones(4))),
+    expanded_zero: expanded((t) => t.zero_()),
+    expanded_fill: expanded((t) => t.fill_(2)),
+    expanded_fill_tensor: expanded((t) => t.fill_(torch.tensor(2.0))),
+    expanded_masked_fill: expanded((t) => t.masked_fill_(ones().bool(), 1.0)),
+    expanded_tril: () => torch.zeros(3).expand(3, 3).tril_(),
+    expanded_triu: () => torch.zeros(3).expand(3, 3).triu_(),
+    expanded_F_dropout_p0: expanded((t) => F.dropout(t, { p: 0, inplace: true })),
+    expanded_copy_self: expanded((t) => t.copy_(t)),
+    shifted_add: onBase(A, (a) => tail(a).add_(head(a))),
+    shifted_add_alpha: onBase(A, (a) => tail(a).add_(head(a), { alpha: -0.5 })),
+    shifted_mul: onBase(A, (a) => tail(a).mul_(head(a))),
+    shifted_pow: onBase(A, (a) => tail(a).pow_(head(a))),
+    shifted_copy: onBase(A, (a) => tail(a).copy_(head(a))),
+    shifted_addcmul: onBase(A, (a) => tail(a).addcmul_(head(a), torch.ones(5))),
+    shifted_lerp: onBase(A, (a) => tail(a).lerp_(head(a), 0.5)),
+    shifted_clamp_min: onBase(A, (a) => tail(a).clamp_(head(a), null)),
+    row_of_self_add: onBase(() => A().reshape(2, 3), (a) => a.add_(a.select(0, 0))),
+    transpose_of_self_add: onBase(() => torch.arange(4, { dtype: torch.float32 }).reshape(2, 2), (a) => a.add_(a.t())),
+    transpose_of_self_copy: onBase(() => torch.arange(4, { dtype: torch.float32 }).reshape(2, 2), (a) => a.copy_(a.t())),
+    self_add: onBase(A, (a) => a.add_(a)),
+    self_mul_view: onBase(A, (a) => a.mul_(a.view(2, 3).view(6))),
+    disjoint_add: onBase(A, (a) => a.narrow(0, 0, 3).add_(a.narrow(0, 3, 3))),
+    // a[::2] and a[1::2]: every other element, as columns of a (3, 2) view
+    strided_add: onBase(A, (a) => a.view(3, 2).select(1, 0).add_(a.view(3, 2).select(1, 1))),
+    shifted_index_add_source: onBase(A, (a) => tail(a).index_add_(0, torch.tensor([0]), a.narrow(0, 0, 1))),
+    shifted_scatter_source: onBase(A, (a) => tail(a).scatter_(0, torch.tensor([0]), a.narrow(0, 0, 1))),
+  };
+  const s = get<Record<string, { error?: PyError; value?: Encoded }>>("memory_overlap");
+
+  it("covers every PyTorch case", () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(s).filter((k) => k !== "leaf_expanded_add").sort());
+  });
+  for (const [name, run] of Object.entries(cases)) {
+    it(name, () => {
+      const want = s[name]!;
+      torch.manual_seed(0);
+      if (want.error) expectPyError(run, want.error);
+      else expectTensor(run(), want.value!);
+    });
+  }
+  it("the leaf rule comes before the overlap check", () => {
+    const x = leaf([1.0, 2.0, 3.0]);
+    expectPyError(() => x.expand(2, 3).add_(1), s.leaf_expanded_add!.error!);
+  });
+  it("a refused write leaves the tensor and its version as they were", () => {
+    const a = A();
+    const v = a._version;
+    expect(() => tail(a).add_(head(a))).toThrow(/some elements of the input tensor/);
+    expect(a._version).toBe(v);
+    expect(a.tolist()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
