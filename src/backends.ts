@@ -98,8 +98,9 @@ export const native = {
     return nativeBackend === null ? null : nativeBackend.avx2 ? "avx2" : "portable";
   },
   /**
-   * Threads of the addon's pool, the calling thread included: `torch.set_num_threads`'s count
-   * (small products and elementwise calls still run on the caller alone); 0 if unavailable.
+   * Threads of the addon's pool, the calling thread included: `torch.set_num_threads`'s count,
+   * or fewer where the OS refused to start some workers (small products and elementwise calls
+   * still run on the caller alone); 0 if unavailable.
    *
    * Example:
    *   torch.set_num_threads(1);

@@ -23,7 +23,13 @@ function machineThreads(): number {
 }
 
 let threads = machineThreads();
-const listeners = new Set<(n: number) => void>();
+/**
+ * A backend told the count; it returns how many threads it could start when that is fewer
+ * (the OS refused some), which then becomes the count: PyTorch's get_num_threads reports the
+ * threads it uses.
+ */
+type Listener = (n: number) => number | undefined | void;
+const listeners = new Set<Listener>();
 
 /**
  * Sets the number of threads used for intra-op parallelism (matrix products and large
@@ -40,17 +46,24 @@ export function set_num_threads(n: number): void {
   }
   if (n <= 0) throw new RuntimeError("set_num_threads expects a positive integer");
   threads = n;
-  for (const listener of listeners) listener(n);
+  for (const listener of listeners) threads = Math.min(threads, listener(n) ?? n);
 }
 
-/** The number of threads used for intra-op parallelism (see {@link set_num_threads}). */
+/**
+ * The number of threads used for intra-op parallelism (see {@link set_num_threads}): the count
+ * set, or fewer where the OS refused to start that many (the native backend then runs on the
+ * threads it could start).
+ */
 export function get_num_threads(): number {
   return threads;
 }
 
-/** @internal Calls `listener` now and whenever the thread count changes; returns an unsubscribe. */
-export function onNumThreads(listener: (n: number) => void): () => void {
+/**
+ * @internal Calls `listener` now and whenever the thread count changes; returns an unsubscribe.
+ * A listener that returns a smaller number lowers the count to it (see {@link Listener}).
+ */
+export function onNumThreads(listener: Listener): () => void {
   listeners.add(listener);
-  listener(threads);
+  threads = Math.min(threads, listener(threads) ?? threads);
   return () => listeners.delete(listener);
 }

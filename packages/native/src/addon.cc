@@ -16,6 +16,8 @@
 
 #include "addon.h"
 
+#include <new>
+
 #include "kernels.h"
 
 namespace tsn {
@@ -54,14 +56,18 @@ napi_value Init(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// setThreads(n)
+// setThreads(n): the threads the pool now has, which is fewer than n where the OS refused to
+// start some workers (pool.h).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Call c(env, "setThreads");
   napi_value argv[1];
   int threads;
   if (!c.args(info, 1, argv, "threads") || !c.threads(argv[0], threads)) return nullptr;
-  instance(env)->pool.resize(threads);
-  return undefined(env);
+  Pool& pool = instance(env)->pool;
+  pool.resize(threads);
+  napi_value result;
+  napi_create_int32(env, pool.size(), &result);
+  return result;
 }
 
 napi_value Threads(napi_env env, napi_callback_info) {
@@ -103,7 +109,14 @@ void Finalize(napi_env, void* data, void*) { delete static_cast<Instance*>(data)
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   using namespace tsn;
   tune_malloc();
-  napi_set_instance_data(env, new Instance(), Finalize, nullptr);
+  // new without nothrow would abort on failure (no exceptions in the addon); this way the
+  // require() that loads us throws instead.
+  Instance* inst = new (std::nothrow) Instance();
+  if (inst == nullptr) {
+    napi_throw_range_error(env, nullptr, "torch-ts-native: could not allocate its per-thread state (out of memory)");
+    return nullptr;
+  }
+  napi_set_instance_data(env, inst, Finalize, nullptr);
   const napi_property_descriptor props[] = {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -170,7 +170,12 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   m.g.bCol = strides[1][nb + 1];
   m.g.cRow = strides[2][nb];
   m.g.cCol = strides[2][nb + 1];
-  matmul(inst->pool, m);
+  if (!matmul(inst->pool, m)) {
+    // Out of memory, as V8 reports a failed ArrayBuffer allocation: a RangeError.
+    c.range_error("could not allocate the %zu bytes of packing buffers that a product needs on this thread (out of memory)",
+                  pack_buffer_bytes());
+    return nullptr;
+  }
   return undefined(env);
 }
 
@@ -262,7 +267,8 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   if (written == 0) return undefined(env);
   if (!c.fits_range(out, offOut, written) || !c.fits_range(a, offA, read)) return nullptr;
   if (!sum_dense(at(out, offOut), at<const float>(a, read > 0 ? offA : 0), outer, reduced, inner)) {
-    c.range_error("could not allocate %lld accumulators", static_cast<long long>(inner));
+    c.range_error("could not allocate %lld accumulators (%lld bytes; out of memory)", static_cast<long long>(inner),
+                  static_cast<long long>(inner) * 8);
     return nullptr;
   }
   return undefined(env);

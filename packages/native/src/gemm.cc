@@ -40,21 +40,45 @@ struct PackBuffers {
   }
 };
 
-float* aligned_floats(int64_t n) {
-  return static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>((n * 4 + 63) / 64 * 64)));
+constexpr size_t aligned_bytes(int64_t floats) { return static_cast<size_t>((floats * 4 + 63) / 64 * 64); }
+
+// Test only: TORCH_TS_NATIVE_FAIL_ALLOC=worker makes the pool workers' packing buffers fail to
+// allocate, =caller the calling (JS) thread's, =all both (test/backend/native_resources.test.ts).
+// Unset (the default) it does nothing. Read once per process.
+enum FailAlloc : int { kFailNone = 0, kFailWorker = 1, kFailCaller = 2 };
+int fail_alloc() {
+  static const int mode = [] {
+    const char* v = std::getenv("TORCH_TS_NATIVE_FAIL_ALLOC");
+    if (v == nullptr) return int{kFailNone};
+    if (std::strcmp(v, "worker") == 0) return int{kFailWorker};
+    if (std::strcmp(v, "caller") == 0) return int{kFailCaller};
+    if (std::strcmp(v, "all") == 0) return kFailWorker | kFailCaller;
+    return int{kFailNone};
+  }();
+  return mode;
 }
 
-PackBuffers& pack_buffers() {
+// This thread's packing buffers, allocated on its first product; null where that failed (the
+// next product tries again). aligned_alloc reports failure by returning null, which must not
+// reach the kernels: a worker without buffers declines the job's parts (Pool's Ready), and a
+// caller without them runs nothing and the export throws.
+PackBuffers* pack_buffers(bool worker) {
   thread_local PackBuffers buffers;
-  if (buffers.a == nullptr) {
-    buffers.a = aligned_floats(PACK_A_FLOATS);
-    buffers.b = aligned_floats(PACK_B_FLOATS);
+  if (buffers.a == nullptr || buffers.b == nullptr) {
+    if (fail_alloc() & (worker ? kFailWorker : kFailCaller)) return nullptr;
+    if (buffers.a == nullptr) buffers.a = static_cast<float*>(std::aligned_alloc(64, aligned_bytes(PACK_A_FLOATS)));
+    if (buffers.b == nullptr) buffers.b = static_cast<float*>(std::aligned_alloc(64, aligned_bytes(PACK_B_FLOATS)));
+    if (buffers.a == nullptr || buffers.b == nullptr) return nullptr;
   }
-  return buffers;
+  return &buffers;
 }
+
+bool worker_ready(void*) { return pack_buffers(true) != nullptr; }
 
 void gemm_rect(bool avx2, const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-  PackBuffers& p = pack_buffers();
+  // Only threads whose buffers exist get here: the caller checked its own before the job, a
+  // worker in worker_ready; once allocated they stay until the thread ends.
+  PackBuffers& p = *pack_buffers(false);
   if (avx2 && kAvx2) gemm_range_avx2(g, m0, m1, n0, n1, p.a, p.b);
   else gemm_range_portable(g, m0, m1, n0, n1, p.a, p.b);
 }
@@ -110,10 +134,16 @@ void zero_fill(const MatmulArgs& m) {
 
 bool avx2_available() { return kAvx2; }
 
-void matmul(Pool& pool, const MatmulArgs& m) {
+size_t pack_buffer_bytes() { return aligned_bytes(PACK_A_FLOATS) + aligned_bytes(PACK_B_FLOATS); }
+
+bool matmul(Pool& pool, const MatmulArgs& m) {
   const Gemm& g = m.g;
-  if (m.batches == 0 || g.M == 0 || g.N == 0) return;
-  if (g.K == 0) return zero_fill(m);
+  if (m.batches == 0 || g.M == 0 || g.N == 0) return true;
+  if (g.K == 0) {
+    zero_fill(m);
+    return true;
+  }
+  if (pack_buffers(false) == nullptr) return false;
   const double work = static_cast<double>(m.batches) * g.M * g.N * g.K;
   const int threads = work < kParallelWork ? 1 : pool.size();
   Job job{&m, 1, false, 0};
@@ -129,9 +159,10 @@ void matmul(Pool& pool, const MatmulArgs& m) {
   const int64_t parts = m.batches * job.slices;
   if (threads == 1) {
     for (int64_t p = 0; p < parts; p++) run_part(&job, static_cast<int>(p));
-    return;
+    return true;
   }
-  pool.run(static_cast<int>(parts), run_part, &job);
+  pool.run(static_cast<int>(parts), run_part, &job, worker_ready);
+  return true;
 }
 
 }  // namespace tsn

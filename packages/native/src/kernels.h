@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "gemm.h"
@@ -22,7 +23,10 @@ struct MatmulArgs {
   int64_t aBatch[kMaxDims], bBatch[kMaxDims], cBatch[kMaxDims];
 };
 
-void matmul(Pool& pool, const MatmulArgs& m);
+// False, having written nothing, when the calling thread could not allocate its packing
+// buffers (pack_buffer_bytes() in all); workers that cannot get theirs leave their parts to it.
+bool matmul(Pool& pool, const MatmulArgs& m);
+size_t pack_buffer_bytes();
 // Whether this CPU runs the AVX2+FMA build (and it was compiled in).
 bool avx2_available();
 

@@ -5,47 +5,82 @@
 // and then sleep. The caller never waits for a worker that has not started: before it returns
 // it withdraws every offer not yet claimed (a CAS on the worker's state), and waits only for
 // workers that claimed one, so a sleeping worker costs its wake-up, never the caller's time.
+//
+// Nothing here may abort the process (the addon is built without exceptions): workers start
+// through the platform's error-returning call (pthread_create, CreateThread), not std::thread,
+// whose failure throws; a worker that the OS refuses (RLIMIT_NPROC, a cgroup's pids.max) is
+// simply not there, and the jobs run on the workers that did start, or on the caller alone.
+// Slots and thread handles are fixed arrays, so resizing allocates nothing either.
 
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
-#include <thread>
-#include <vector>
+
+#if defined(_WIN32)
+#define TSN_POOL_WIN32 1
+#else
+#include <pthread.h>
+#endif
 
 namespace tsn {
 
 class Pool {
  public:
   using Task = void (*)(void* context, int part);
+  // Asked by a worker before it takes parts of a job: false means it cannot run them (it could
+  // not get its work space), and it leaves them to the caller and the other workers.
+  using Ready = bool (*)(void* context);
+
+  // As checks.h's kMaxThreads (the caller plus 63 workers).
+  static constexpr int kMaxWorkers = 63;
 
   Pool() = default;
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Total threads, the caller included (at least 1).
+  // Asks for `threads` in total, the caller included (clamped to [1, kMaxWorkers + 1]). Workers
+  // the OS refuses to start are left out: size() says how many threads the pool really has.
   void resize(int threads);
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Threads the jobs run on, the caller included (at least 1).
+  int size() const { return workers_ + 1; }
 
-  // Runs task(context, p) for p in [0, parts), on the caller and the workers; returns when all are done.
-  void run(int parts, Task task, void* context);
+  // Runs task(context, p) for p in [0, parts), on the caller and the workers; returns when all
+  // are done. A worker for which `ready` (if given) says false takes no part.
+  void run(int parts, Task task, void* context, Ready ready = nullptr);
 
  private:
   enum State : int { kIdle = 0, kOffered = 1, kClaimed = 2 };
   struct alignas(64) Slot {
     std::atomic<int> state{kIdle};
+    Pool* pool = nullptr;
+    int index = 0;
   };
+#if defined(TSN_POOL_WIN32)
+  using Handle = void*;
+#else
+  using Handle = pthread_t;
+#endif
 
+  bool start(int index);
+#if defined(TSN_POOL_WIN32)
+  static unsigned long __stdcall entry(void* slot);
+#else
+  static void* entry(void* slot);
+#endif
   void work(int index);
   void drain();
   void stop();
 
-  std::vector<std::thread> workers_;
-  std::vector<Slot> slots_;
+  Slot slots_[kMaxWorkers];
+  Handle handles_[kMaxWorkers];
+  int workers_ = 0;  // started workers: slots_[0, workers_) have a thread
   // The current job; written before the offers are published, read only by claimants.
   Task task_ = nullptr;
+  Ready ready_ = nullptr;
   void* context_ = nullptr;
   int parts_ = 0;
   alignas(64) std::atomic<int> next_{0};

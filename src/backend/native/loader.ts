@@ -22,7 +22,8 @@ export interface NativeAddon {
    */
   readonly params: Float64Array;
   init(params: Float64Array, threads: number): void;
-  setThreads(threads: number): void;
+  /** Resizes the pool; returns the threads it now has (fewer where the OS refused some workers). */
+  setThreads(threads: number): number;
   threads(): number;
   /** Whether products run the AVX2+FMA build; `avx2(false)` switches to the portable one. */
   avx2(on?: boolean): boolean;
@@ -94,8 +95,14 @@ export function loadAddon(): { addon: NativeAddon | null; reason: string | null;
       addon.init(params, 1);
       (addon as { params: Float64Array }).params = params;
       // The pool holds at most MAX_POOL threads, whatever torch.set_num_threads was given (a
-      // huge count would fail to allocate in C++ and abort the process).
-      onNumThreads((n) => addon.setThreads(Math.min(n, MAX_POOL)));
+      // huge count would fail to allocate in C++ and abort the process). Where the OS refuses
+      // some of its workers (a low RLIMIT_NPROC or cgroup pids limit), products run on those
+      // that started, and that count is what torch.get_num_threads reports.
+      onNumThreads((n) => {
+        const asked = Math.min(n, MAX_POOL);
+        const got = addon.setThreads(asked);
+        return got < asked ? got : undefined;
+      });
     }
     return { addon, reason: null, inNode: true };
   }
