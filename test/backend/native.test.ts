@@ -44,6 +44,8 @@ if (nativeBackend === null) {
     it.each([
       [1, 1, 1], [1, 50, 70], [50, 1, 70], [70, 50, 1], [1, 1, 300], [3, 5, 7], [6, 16, 8], [7, 17, 9], [5, 15, 7],
       [6, 16, 321], [12, 32, 641], [145, 20, 11], [289, 33, 300], [13, 3100, 17], [300, 300, 330],
+      // the last rows of a block in a tile of their own (mr 1-5), over several K blocks
+      [64, 512, 784], [5, 48, 700], [2, 32, 650], [3, 16, 321], [145, 32, 400], [13, 17, 641],
     ])("tails and block edges (MR 6, NR 16, KC 320, MC 144, NC 3072): %i x %i x %i", (M, N, K) => {
       torch.set_num_threads(threads);
       const random = rng(M * 10007 + N * 101 + K);

@@ -126,8 +126,54 @@ void pack_b(int64_t kc, int64_t nc, const float* b, int64_t bRow, int64_t bCol, 
   }
 }
 
+// The tile of the last R < MR rows of a block (M = 64 leaves 4): only R rows of products,
+// stored as vectors. Each element is the same chain of FMAs over k as in the full tile, so the
+// bits do not depend on which tile a row falls in.
+template <int R>
+void micro_rows(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, bool accumulate) {
+  __m256 c0[R];
+  __m256 c1[R];
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    c0[i] = _mm256_setzero_ps();
+    c1[i] = _mm256_setzero_ps();
+  }
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; k++) {
+    const __m256 b0 = _mm256_load_ps(B);
+    const __m256 b1 = _mm256_load_ps(B + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < R; i++) {
+      const __m256 a = _mm256_broadcast_ss(A + i);
+      c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
+      c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);
+    }
+    A += MR;
+    B += NR;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    float* r = C + i * cRow;
+    if (accumulate) {
+      c0[i] = _mm256_add_ps(c0[i], _mm256_loadu_ps(r));
+      c1[i] = _mm256_add_ps(c1[i], _mm256_loadu_ps(r + 8));
+    }
+    _mm256_storeu_ps(r, c0[i]);
+    _mm256_storeu_ps(r + 8, c1[i]);
+  }
+}
+
 void micro(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, int64_t cCol, int64_t mr, int64_t nr,
            bool accumulate) {
+  if (mr < MR && nr == NR && cCol == 1) {
+    switch (mr) {
+      case 1: return micro_rows<1>(kc, A, B, C, cRow, accumulate);
+      case 2: return micro_rows<2>(kc, A, B, C, cRow, accumulate);
+      case 3: return micro_rows<3>(kc, A, B, C, cRow, accumulate);
+      case 4: return micro_rows<4>(kc, A, B, C, cRow, accumulate);
+      default: return micro_rows<5>(kc, A, B, C, cRow, accumulate);
+    }
+  }
   for (int64_t i = 0; i < mr; i++) {
     // C's rows lie a row stride apart (4 KiB for N = 1024: they share L1 sets and miss), so
     // ask for them now, to arrive while the k loop runs.
