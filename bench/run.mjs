@@ -3,7 +3,7 @@
 //
 //   npm run bench              (builds torch-ts, then this; sets bench/ up on first use)
 //   node bench/run.mjs [--quick] [--threads 1,2] [--only torch-ts,pytorch,...] [--skip-over S]
-//                      [--runner-timeout S] [--no-save] [--readme]
+//                      [--runner-timeout S] [--node-flags "..."] [--no-save] [--readme]
 //
 // Every torch-ts backend that torch.backends.list_backends() reports, and the peers: PyTorch
 // (Debian's python3-torch, whatever libblas.so.3 it loads) and numpy's float32 matmul (the OpenBLAS
@@ -40,6 +40,13 @@ const save = !args.includes("--no-save");
 const python = process.env.TORCH_TS_BENCH_PYTHON ?? "/usr/bin/python3";
 const reportFile = opt("--report", null);
 
+// Node flags for every JavaScript runner (torch-ts and the JS peers alike; `--node-flags ""` runs
+// without). V8 counts the ArrayBuffer memory allocated since its last full collection against
+// the old generation's limit, and a small process (a runner's heap is ~9 MB) gets a limit only
+// ~16 MB above its size: a training step that allocates 1 MB of tensor outputs then starts a
+// full collection after every young one, every ~20 steps (bench/README.md, "Node flags").
+const nodeFlags = opt("--node-flags", "--initial-old-space-size=64").split(" ").filter(Boolean);
+
 const wanted = (key) => !only || only.some((o) => key === o || key.startsWith(`${o} `) || (o === "tfjs" && key.startsWith("tfjs")));
 
 /** Runs every runner and returns the results (what results/*.json hold). */
@@ -75,7 +82,7 @@ async function measure() {
   );
 
   // --- the plan: one child process per (runner, thread count) ---------------------------------------
-  const node = (file) => [process.execPath, join(here, "runners", file)];
+  const node = (file) => [process.execPath, ...nodeFlags, join(here, "runners", file)];
   const plan = [];
   for (const t of threads) {
     for (const b of backends) plan.push({ key: `torch-ts ${b}`, backend: b, threads: t, cmd: node("torchts.mjs"), extra: { backend: b } });
@@ -185,6 +192,7 @@ async function measure() {
     machine: info,
     threads,
     budget,
+    node_flags: nodeFlags,
     left_out: Object.fromEntries(leftOut),
     noise,
     elapsed_s: elapsed,

@@ -23,6 +23,7 @@ export function render(results) {
   const notes = [
     `PyTorch ${pyInfo?.torch ?? "n/a"} (${pyInfo?.blas_info ?? "?"}; BLAS loaded: ${blasOf(pyInfo)}), OMP_WAIT_POLICY=PASSIVE above 1 thread`,
     `numpy ${npInfo?.numpy ?? "n/a"} with ${blasOf(npInfo)}`,
+    `Node runners: ${results.node_flags?.length ? `node ${results.node_flags.join(" ")}` : "node without flags"} (see bench/README.md, "Node flags")`,
     `torch-ts wasm kernel: ${find((r) => r.backend?.startsWith("wasm"))?.kernel ?? "n/a"}; ` +
       `onnxruntime-node ${find((r) => r.key === "ort")?.version ?? "n/a"}; ` +
       `tfjs ${find((r) => r.key.startsWith("tfjs"))?.version ?? "n/a"}${tfInfo ? ` (wasm: simd ${tfInfo.simd}, threads off in Node)` : ""}; ` +
