@@ -5,6 +5,7 @@
 
 import type { Backend, Storage, StridedView } from "../backend.js";
 import { typedArrayFor, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { RuntimeError } from "../../errors.js";
 
 /**
  * Node's `Buffer.allocUnsafeSlow` (found on the global object, so the core imports nothing from
@@ -44,6 +45,17 @@ function unfilledArray(dtype: DType, length: number): TypedArray {
   return new ArrayType(allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, length);
 }
 
+/**
+ * PyTorch's error for a tensor whose memory cannot be had (its CPU allocator on Linux, without
+ * the C++ source location that precedes it there): the engine refused the typed array, because
+ * memory ran out or the length is beyond what it allows.
+ */
+function outOfMemory(bytes: number): RuntimeError {
+  return new RuntimeError(
+    `DefaultCPUAllocator: can't allocate memory: you tried to allocate ${bytes} bytes. Error code 12 (Cannot allocate memory)`,
+  );
+}
+
 export class JsStorage implements Storage {
   version = 0;
   bornIn = 0;
@@ -56,7 +68,11 @@ export class JsStorage implements Storage {
     length: number,
     zeroed = true,
   ) {
-    this.data = zeroed ? typedArrayFor(dtype, length) : unfilledArray(dtype, length);
+    try {
+      this.data = zeroed ? typedArrayFor(dtype, length) : unfilledArray(dtype, length);
+    } catch (e) {
+      throw e instanceof RangeError ? outOfMemory(length * dtype.itemsize) : e;
+    }
   }
 
   get length(): number {
