@@ -61,14 +61,7 @@ export function pyRepr(s: string): string {
   return q + body + q;
 }
 
-const warned = new Set<string>();
-
-/** A Python `UserWarning`: printed once per message, as Python's default filter shows it. */
-export function warn(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(`UserWarning: ${message}`);
-}
+export { warn } from "../warnings.js";
 
 /**
  * PyTorch's `_call_impl`: forward pre-hooks (each may replace the arguments), `forward`, then

@@ -92,16 +92,20 @@ const PARTIAL_OVERLAP =
   "single memory location. Please clone() the tensor before performing the operation.";
 
 /**
- * Refuses a written-to tensor two of whose elements are one memory location: a stride of 0 on a
- * dimension of size > 1, as `expand` makes (PyTorch's has_internal_overlap answers "yes" only
- * then; other self-overlapping layouts are "too hard" and pass).
+ * Whether two of t's elements are one memory location for sure: a stride of 0 on a dimension
+ * of size > 1, as `expand` makes (PyTorch's has_internal_overlap answers "yes" only then; other
+ * self-overlapping layouts are "too hard").
  */
-export function checkNoInternalOverlap(t: Tensor): void {
+export function hasInternalOverlap(t: Tensor): boolean {
   const shape = t.shape;
   const strides = t._strides;
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d]! > 1 && strides[d] === 0) throw new RuntimeError(INTERNAL_OVERLAP);
-  }
+  for (let d = 0; d < shape.length; d++) if (shape[d]! > 1 && strides[d] === 0) return true;
+  return false;
+}
+
+/** Refuses a written-to tensor with {@link hasInternalOverlap}, as TensorIterator does. */
+export function checkNoInternalOverlap(t: Tensor): void {
+  if (hasInternalOverlap(t)) throw new RuntimeError(INTERNAL_OVERLAP);
 }
 
 /** Whether t's elements fill a block of its storage exactly once, in some order of its dims. */

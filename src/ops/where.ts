@@ -11,9 +11,11 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { zeros_like } from "../tensor/creation.js";
 import { encodeScalar } from "../tensor/creation.js";
 import {
-  asTensor, broadcastAll, expandedView, inplace, isScalar, newTensor, resultType, sumToShape, type TensorOrScalar,
+  asTensor, broadcastAll, expandedView, hasInternalOverlap, inplace, isScalar, newTensor, resultType, sumToShape,
+  type TensorOrScalar,
 } from "./common.js";
 import { applyInplace } from "./arithmetic.js";
+import { warn } from "../warnings.js";
 
 /**
  * `torch.where(condition, input, other)`: input where condition holds, other elsewhere, all
@@ -157,7 +159,16 @@ declare module "../tensor/tensor.js" {
 const P = Tensor.prototype;
 P.where = function (condition, other) { return where(condition, this, other); };
 P.masked_fill = function (mask, value) { return masked_fill(this, mask, value); };
-P.masked_fill_ = function (mask, value) { return applyInplace(this, () => masked_fill(this, mask, value), { selfOverlapOk: true }); };
+P.masked_fill_ = function (mask, value) {
+  // Deprecated rather than refused, as in PyTorch (a TORCH_WARN, once per message in Python).
+  if (hasInternalOverlap(this)) {
+    warn(
+      "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before performing this " +
+        "operation. This also applies to advanced indexing e.g. tensor[mask] = scalar",
+    );
+  }
+  return applyInplace(this, () => masked_fill(this, mask, value), { selfOverlapOk: true });
+};
 P.clamp = function (min, max) { return clamp(this, min, max); };
 P.clamp_ = function (min, max) { return applyInplace(this, () => clamp(this, min, max), { inputs: [min, max] }); };
 P.clip = P.clamp;

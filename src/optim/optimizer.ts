@@ -7,6 +7,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { enable_grad, set_grad_enabled } from "../autograd/grad_mode.js";
 import { NotImplementedError, ValueError } from "../errors.js";
+import { warn } from "../warnings.js";
 
 /** One parameter's optimizer state (`optimizer.state.get(p)`), e.g. `{ momentum_buffer }`. */
 export type ParamState = Record<string, unknown>;
@@ -45,15 +46,8 @@ export interface LoadableStateDict {
 
 // ---- small helpers shared by the optimizers and schedulers ---------------------------------
 
-const warned = new Set<string>();
-
-/** @internal Python's `warnings.warn`: printed once per message, as the default filter does. */
-export function warn(message: string, category = "UserWarning"): void {
-  const key = `${category}: ${message}`;
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(key);
-}
+/** @internal Python's `warnings.warn`, for the schedulers. */
+export { warn };
 
 /**
  * @internal A number as Python prints it in messages and reprs. Integer values print as ints

@@ -7,6 +7,7 @@
  */
 
 import { RuntimeError } from "../errors.js";
+import { warn } from "../warnings.js";
 
 /** The dtypes the random kernels fill, by PyTorch's names. */
 export type RandomDType = "float32" | "float64" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
@@ -92,14 +93,6 @@ export function cppDouble(x: number): string {
   return strip(x.toFixed(5 - exp));
 }
 
-const warned = new Set<string>();
-
-/** TORCH_WARN: once per message, as Python's default warning filter shows it. */
-export function torchWarn(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(`UserWarning: ${message}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // uniform_ and normal_
@@ -200,7 +193,7 @@ function checkFromToInRange(from: bigint, toInc: bigint, dtype: RandomDType): vo
       [toInc, "to - 1"],
     ] as const) {
       if (v < -lim || v > lim) {
-        torchWarn(
+        warn(
           `${label} is out of bounds [-(2^${digits}), 2^${digits}]. Due to precision limitations ${name} can ` +
             "support discrete uniform distribution only within this range. This warning will become an " +
             "error in version 1.7 release, please fix the code in advance",

@@ -6,7 +6,7 @@
  * input (PyTorch keeps the original values).
  */
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import torch, { Tensor } from "../../src/index.js";
 import { expectPyError, expectTensor, golden, type Encoded, type PyError } from "../golden/core/load.js";
@@ -292,9 +292,27 @@ describe("memory overlap of in-place writes (TensorIterator's checks)", () => {
     shifted_scatter_source: onBase(A, (a) => tail(a).scatter_(0, torch.tensor([0]), a.narrow(0, 0, 1))),
   };
   const s = get<Record<string, { error?: PyError; value?: Encoded }>>("memory_overlap");
+  const extra = ["leaf_expanded_add", "masked_fill_expanded_warnings"];
 
   it("covers every PyTorch case", () => {
-    expect(Object.keys(cases).sort()).toEqual(Object.keys(s).filter((k) => k !== "leaf_expanded_add").sort());
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(s).filter((k) => !extra.includes(k)).sort());
+  });
+  // Defined before the cases below, which include masked_fill_ of an expanded tensor: the
+  // warning is printed once per process, so this test must see it first.
+  it("masked_fill_ of an expanded tensor warns as PyTorch does (once per process), and fills", () => {
+    const want = (s as unknown as Record<string, { category: string; message: string }[]>).masked_fill_expanded_warnings!;
+    expect(want.length).toBe(1);
+    const spy = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const t = E();
+      t.masked_fill_(ones().bool(), 1.0);
+      E().masked_fill_(ones().bool(), 1.0);
+      torch.zeros(2, 3).masked_fill_(ones().bool(), 1.0); // not expanded: no warning
+      expect(spy.mock.calls).toEqual([[`${want[0]!.category}: ${want[0]!.message}`]]);
+      expect(t.tolist()).toEqual([[1, 1, 1], [1, 1, 1]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
   for (const [name, run] of Object.entries(cases)) {
     it(name, () => {

@@ -7,15 +7,8 @@ import type { Generator } from "../../random/generator.js";
 import { defaultGenerator } from "../../random/generator.js";
 import { randperm } from "../../random/functions.js";
 import { ValueError } from "../../errors.js";
+import { warn } from "../../warnings.js";
 import { lengthOf, Subset, type DatasetLike } from "./dataset.js";
-
-const warned = new Set<string>();
-
-function userWarning(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(`UserWarning: ${message}`);
-}
 
 /** Python 3.12's `sum()` of floats: Neumaier-compensated, so [0.1] * 10 sums to exactly 1. */
 function pythonSum(xs: readonly number[]): number {
@@ -73,7 +66,7 @@ export function random_split<T>(dataset: DatasetLike<T>, lengths: readonly numbe
     const remainder = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) counts[i % counts.length]! += 1;
     counts.forEach((length, i) => {
-      if (length === 0) userWarning(`Length of split at index ${i} is 0. This might result in an empty dataset.`);
+      if (length === 0) warn(`Length of split at index ${i} is 0. This might result in an empty dataset.`);
     });
   }
   const sum = pythonSum(counts);
