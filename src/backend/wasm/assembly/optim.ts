@@ -69,7 +69,26 @@ export function sgd(
   maximize: i32, decay: i32, wd: f32, useMomentum: i32, first: i32, mom: f32, damped: i32, oneMinusDamp: f32,
   nesterov: i32, negLr: f32,
 ): void {
-  for (let i = 0; i < n; i++) {
+  // Four lanes at a time: each lane does the scalar loop's binary32 operations, so the bits are
+  // the same (the scalar loop below takes the last n % 4).
+  const vWd = f32x4.splat(wd), vMom = f32x4.splat(mom), vOmd = f32x4.splat(oneMinusDamp), vNeg = f32x4.splat(negLr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let d = v128.load(g + o);
+    if (maximize) d = f32x4.neg(d);
+    const x = v128.load(p + o);
+    if (decay) d = f32x4.add(d, f32x4.mul(x, vWd));
+    if (useMomentum) {
+      let b: v128;
+      if (first) b = d;
+      else b = f32x4.add(f32x4.mul(v128.load(buf + o), vMom), damped ? f32x4.mul(d, vOmd) : d);
+      v128.store(buf + o, b);
+      d = nesterov ? f32x4.add(d, f32x4.mul(b, vMom)) : b;
+    }
+    v128.store(p + o, f32x4.add(x, f32x4.mul(d, vNeg)));
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 2;
     let d = load<f32>(g + o);
     if (maximize) d = -d;
