@@ -32,7 +32,7 @@ function outView(random: Random, shape: number[], dtype: DType): StridedView {
   return randomView(random, dtype, shape, { kind: random() < 0.5 ? "dense" : "strided" });
 }
 
-const ARITHMETIC: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "atan2", "maximum", "minimum"];
+const ARITHMETIC: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "atan2", "maximum", "minimum", "relu_backward"];
 const COMPARISON: BinaryOp[] = ["eq", "ne", "lt", "le", "gt", "ge"];
 const OTHER_BINARY: BinaryOp[] = [
   "floor_divide", "remainder", "fmod", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
