@@ -5,7 +5,7 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../errors.js";
-import { warn } from "./hooks.js";
+import { warn } from "../warnings.js";
 
 /** How a loss reduces its per-element values: not at all, by their mean, or by their sum. */
 export type Reduction = "none" | "mean" | "sum";

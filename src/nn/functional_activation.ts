@@ -18,7 +18,7 @@ import { applyInplace } from "../ops/arithmetic.js";
 import { newTensor } from "../ops/common.js";
 import { where } from "../ops/where.js";
 import { relu as torchRelu, sigmoid as torchSigmoid, tanh as torchTanh } from "../ops/unary.js";
-import { warn } from "./hooks.js";
+import { warn } from "../warnings.js";
 import { softmaxBackward, softmaxForward } from "./softmax_kernel.js";
 
 export interface InplaceOptions {

@@ -13,7 +13,7 @@ import { sumToShape } from "../ops/common.js";
 import { applyLossReduction, reductionOf, type Reduction, type ReductionOptions } from "./_reduction.js";
 import { nllLossNd, type NLLLossOptions } from "./functional_nll.js";
 import { log_softmax } from "./functional_activation.js";
-import { warn } from "./hooks.js";
+import { warn } from "../warnings.js";
 import { shapeText } from "./pyformat.js";
 import { cppDouble } from "../random/checks.js";
 

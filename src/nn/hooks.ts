@@ -61,8 +61,6 @@ export function pyRepr(s: string): string {
   return q + body + q;
 }
 
-export { warn } from "../warnings.js";
-
 /**
  * PyTorch's `_call_impl`: forward pre-hooks (each may replace the arguments), `forward`, then
  * forward hooks (each may replace the output); `always_call` hooks also run when forward throws.

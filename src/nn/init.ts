@@ -15,7 +15,7 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { ValueError } from "../errors.js";
 import { erf } from "../backend/js/math.js";
 import type { Generator } from "../random/generator.js";
-import { warn } from "./hooks.js";
+import { warn } from "../warnings.js";
 
 export interface GeneratorOptions {
   /** The generator to draw from (default: the global one, seeded by `torch.manual_seed`). */

@@ -18,7 +18,7 @@ import { RuntimeError, ValueError } from "../errors.js";
 import { Module } from "../nn/module.js";
 import { Sequential } from "../nn/container.js";
 import { is_lazy } from "../nn/parameter.js";
-import { warn } from "../nn/hooks.js";
+import { warn } from "../warnings.js";
 import { GraphBuilder, valueInfo, type Dim, type Value } from "./graph.js";
 import { handlerFor, supportedModules } from "./symbolic.js";
 import { OnnxExporterError } from "./errors.js";

@@ -46,9 +46,6 @@ export interface LoadableStateDict {
 
 // ---- small helpers shared by the optimizers and schedulers ---------------------------------
 
-/** @internal Python's `warnings.warn`, for the schedulers. */
-export { warn };
-
 /**
  * @internal A number as Python prints it in messages and reprs. Integer values print as ints
  * (PyTorch's integer defaults, `momentum=0`, print that way); others as Python's float repr,

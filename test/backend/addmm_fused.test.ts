@@ -59,6 +59,19 @@ describe.each(backends.map((b) => [b.name, b] as const))("the %s backend's fused
     await (backend as { ready?: Promise<unknown> }).ready;
   });
 
+  /** One random addmm of these sizes, bit for bit against the backend's matmul then add. */
+  const expectFusedMatchesParts = (random: Random, dtype: DType, M: number, N: number, K: number, label?: string): void => {
+    const a = matrix(random, dtype, M, K);
+    const b = matrix(random, dtype, K, N);
+    const bias = input(random, dtype, M, N);
+    const got = fresh(random, dtype, M, N);
+    const want = cloneView(got);
+    backend.addmm!(got, bias, a, b);
+    backend.matmul(want, a, b);
+    backend.binary("add", want, bias, want);
+    expectSameBits(got, want, label ?? `${backend.name} addmm(${describeView(bias)}, ${describeView(a)}, ${describeView(b)})`);
+  };
+
   it("gives the bits of its matmul then its add, under and over the size its own GEMM starts at", () => {
     const random = rng(41);
     let small = 0;
@@ -66,15 +79,7 @@ describe.each(backends.map((b) => [b.name, b] as const))("the %s backend's fused
     for (let trial = 0; trial < 400; trial++) {
       const dtype = pick(random, [float32, float32, float64]);
       const [M, N, K] = trial % 7 === 0 ? [int(random, 0, 3), int(random, 0, 3), int(random, 0, 2)] : sizesNear(random, threshold);
-      const a = matrix(random, dtype, M, K);
-      const b = matrix(random, dtype, K, N);
-      const bias = input(random, dtype, M, N);
-      const got = fresh(random, dtype, M, N);
-      const want = cloneView(got);
-      backend.addmm!(got, bias, a, b);
-      backend.matmul(want, a, b);
-      backend.binary("add", want, bias, want);
-      expectSameBits(got, want, `${backend.name} addmm(${describeView(bias)}, ${describeView(a)}, ${describeView(b)})`);
+      expectFusedMatchesParts(random, dtype, M, N, K);
       if (M * N * K < threshold) small++;
       else large++;
     }
@@ -88,15 +93,7 @@ describe.each(backends.map((b) => [b.name, b] as const))("the %s backend's fused
     for (let trial = 0; trial < 40; trial++) {
       const dtype = pick(random, [int32, int64]);
       const [M, N, K] = [int(random, 1, 5), int(random, 1, 5), int(random, 1, 5)];
-      const a = matrix(random, dtype, M, K);
-      const b = matrix(random, dtype, K, N);
-      const bias = input(random, dtype, M, N);
-      const got = fresh(random, dtype, M, N);
-      const want = cloneView(got);
-      backend.addmm!(got, bias, a, b);
-      backend.matmul(want, a, b);
-      backend.binary("add", want, bias, want);
-      expectSameBits(got, want, `${dtype.name} addmm`);
+      expectFusedMatchesParts(random, dtype, M, N, K, `${dtype.name} addmm`);
     }
   });
 });

@@ -8,7 +8,8 @@ import torch, { Tensor } from "../../src/index.js";
 import type { AdamStep, SgdStep } from "../../src/backend/backend.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
 import type { Backend } from "../../src/backend/backend.js";
-import { nativeBackend, nativeUnavailableReason } from "../../src/backend/native/index.js";
+import { nativeBackend } from "../../src/backend/native/index.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
 import { wasmBackend } from "../../src/backend/wasm/index.js";
 import { adamFlat, sgdFlat } from "../../src/optim/flat_update.js";
 import { rng } from "./wasm_testing.js";
@@ -41,10 +42,7 @@ function bitsOf(t: Tensor): number[] {
 }
 
 if (nativeBackend === null) {
-  describe("native fused optimizer steps", () => {
-    if (process.env.CI) it("are built", () => expect.fail(`the native addon did not load: ${nativeUnavailableReason}`));
-    else it.skip(`the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`, () => {});
-  });
+  describeNativeMissing("native fused optimizer steps");
 }
 
 describe("the WebAssembly backend", () => {

@@ -7,17 +7,14 @@ import torch from "../../src/index.js";
 import type { StridedView } from "../../src/backend/backend.js";
 import { jsBackend } from "../../src/backend/js/index.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
-import { createNativeBackend, nativeBackend, nativeUnavailableReason, MIN_ELEMENTS, MIN_WORK } from "../../src/backend/native/index.js";
+import { createNativeBackend, nativeBackend, MIN_ELEMENTS, MIN_WORK } from "../../src/backend/native/index.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
 import type { NativeAddon } from "../../src/backend/native/loader.js";
 import { float32, float64 } from "../../src/tensor/dtype.js";
 import { contiguous, elements, expectMatchesReference, expectWritesThroughStrides, layouts, operand, rng, type Layout } from "./wasm_testing.js";
 
 if (nativeBackend === null) {
-  describe("native backend", () => {
-    // CI builds the addon (npm run build), so a missing one there is a failure, not a skip.
-    if (process.env.CI) it("is built", () => expect.fail(`the native addon did not load: ${nativeUnavailableReason}`));
-    else it.skip(`the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`, () => {});
-  });
+  describeNativeMissing("native backend");
 } else {
   const native = nativeBackend;
   const addon = native.addon;

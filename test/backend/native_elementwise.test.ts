@@ -10,7 +10,8 @@ import { jsBackend } from "../../src/backend/js/index.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
 import { binaryReference, copyReference, fillReference, unaryReference } from "../../src/backend/js/elementwise.js";
 import { reduceReference } from "../../src/backend/js/reduce.js";
-import { createNativeBackend, nativeBackend, nativeUnavailableReason, MIN_ELEMENTS } from "../../src/backend/native/index.js";
+import { createNativeBackend, nativeBackend, MIN_ELEMENTS } from "../../src/backend/native/index.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
 import { float32 } from "../../src/tensor/dtype.js";
 import { rng } from "./wasm_testing.js";
 
@@ -77,10 +78,7 @@ function randomShape(random: () => number): number[] {
 }
 
 if (nativeBackend === null) {
-  describe("native elementwise kernels", () => {
-    if (process.env.CI) it("are built", () => expect.fail(`the native addon did not load: ${nativeUnavailableReason}`));
-    else it.skip(`the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`, () => {});
-  });
+  describeNativeMissing("native elementwise kernels");
 } else {
   const native = nativeBackend;
   const eager = createNativeBackend(native.addon, "native-eager", { minElements: 0, minWork: 0 });

@@ -7,16 +7,14 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import type { StridedView } from "../../src/backend/backend.js";
-import { createNativeBackend, nativeBackend, nativeUnavailableReason } from "../../src/backend/native/index.js";
+import { createNativeBackend, nativeBackend } from "../../src/backend/native/index.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
 import type { NativeAddon } from "../../src/backend/native/loader.js";
 import { float32 } from "../../src/tensor/dtype.js";
 import { refuses, setter, type Kind } from "./native_raw_testing.js";
 
 if (nativeBackend === null) {
-  describe("raw torch-ts-native exports", () => {
-    if (process.env.CI) it("is built", () => expect.fail(`the native addon did not load: ${nativeUnavailableReason}`));
-    else it.skip(`the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`, () => {});
-  });
+  describeNativeMissing("raw torch-ts-native exports");
 } else {
   const addon: NativeAddon = nativeBackend.addon;
   const params = addon.params;

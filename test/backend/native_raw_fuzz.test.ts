@@ -7,16 +7,14 @@
 import { describe, expect, it } from "vitest";
 import { binaryReference, copyReference, fillReference, unaryReference } from "../../src/backend/js/elementwise.js";
 import { matmul as matmulReference } from "../../src/backend/js/matmul.js";
-import { nativeBackend, nativeUnavailableReason } from "../../src/backend/native/index.js";
+import { nativeBackend } from "../../src/backend/native/index.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
 import type { NativeAddon } from "../../src/backend/native/loader.js";
 import { rng } from "../harness/rng.js";
 import { bits, distinct, expectGuards, fits, guarded, isInt, SAFE, setter, viewOf, writable } from "./native_raw_testing.js";
 
 if (nativeBackend === null) {
-  describe("raw torch-ts-native exports, fuzzed", () => {
-    if (process.env.CI) it("is built", () => expect.fail(`the native addon did not load: ${nativeUnavailableReason}`));
-    else it.skip(`the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`, () => {});
-  });
+  describeNativeMissing("raw torch-ts-native exports, fuzzed");
 } else {
   const addon: NativeAddon = nativeBackend.addon;
   const params = addon.params;

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { nativeBackend, nativeUnavailableReason } from "../../src/backend/native/index.js";
+import { nativeBackend } from "../../src/backend/native/index.js";
+import { nativeMissingReason } from "../harness/native_missing.js";
 
 const dist = new URL("../../dist/index.js", import.meta.url);
 
@@ -87,7 +88,7 @@ if (nativeBackend === null || !existsSync(dist)) {
   describe("native addon under refused resources", () => {
     const why =
       nativeBackend === null
-        ? `the native addon is not built (${nativeUnavailableReason}); npm run build:native builds it`
+        ? nativeMissingReason
         : `no ${fileURLToPath(dist)} for the child processes (npm run build makes it)`;
     if (process.env.CI) it("can run", () => expect.fail(why));
     else it.skip(why, () => {});

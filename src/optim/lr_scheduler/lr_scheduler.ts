@@ -5,7 +5,8 @@
  */
 
 import { KeyError, ValueError } from "../../errors.js";
-import { Optimizer, typeName, warn, type ParamGroup } from "../optimizer.js";
+import { Optimizer, typeName, type ParamGroup } from "../optimizer.js";
+import { warn } from "../../warnings.js";
 
 const EPOCH_DEPRECATION_WARNING =
   "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. " +
