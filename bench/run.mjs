@@ -3,7 +3,7 @@
 //
 //   npm run bench              (builds torch-ts, then this; sets bench/ up on first use)
 //   node bench/run.mjs [--quick] [--threads 1,2] [--only torch-ts,pytorch,...] [--skip-over S]
-//                      [--runner-timeout S] [--node-flags "..."] [--no-save] [--readme]
+//                      [--rounds R] [--runner-timeout S] [--node-flags "..."] [--no-save] [--readme]
 //
 // Every torch-ts backend that torch.backends.list_backends() reports, and the peers: PyTorch
 // (Debian's python3-torch, whatever libblas.so.3 it loads) and numpy's float32 matmul (the OpenBLAS
@@ -16,7 +16,10 @@
 //
 // All runners compute on the same float32 inputs (written once to a temporary folder), and each
 // result is checked against float64 reference values before it is timed. A time is the median of
-// samples after a warm-up (short runs timed in batches). Between runners a fixed scalar loop is
+// samples after a warm-up (short runs timed in batches). The whole list of runners runs `--rounds`
+// times (2; 1 with --quick), every other round in reverse order, and a cell shows the round with
+// the lowest median: this machine's speed drifts for minutes at a time, and one slow stretch
+// during one runner would otherwise decide a ratio. Between runners a fixed scalar loop is
 // timed, and the CPU that other processes used is read from /proc/stat: both are printed with the
 // figures, since on a small shared machine they decide how far the figures can be trusted.
 
@@ -39,6 +42,7 @@ const only = opt("--only", null)?.split(",");
 const save = !args.includes("--no-save");
 const python = process.env.TORCH_TS_BENCH_PYTHON ?? "/usr/bin/python3";
 const reportFile = opt("--report", null);
+const rounds = Math.max(1, Math.floor(Number(opt("--rounds", quick ? 1 : 2))));
 
 // Node flags for every JavaScript runner (torch-ts and the JS peers alike; `--node-flags ""` runs
 // without). V8 counts the ArrayBuffer memory allocated since its last full collection against
@@ -107,11 +111,12 @@ async function measure() {
   process.on("SIGINT", () => process.exit(130));
   const t0 = performance.now();
   const spec = prepare(workloads, dir);
-  const budget = { budget_s: quick ? 0.15 : 0.35, skip_over_s: Number(opt("--skip-over", quick ? 5 : 20)) };
+  // Seconds of timed runs per cell and round: 0.35 s a cell in all (0.15 s with --quick).
+  const budget = { budget_s: (quick ? 0.15 : 0.35) / Math.min(rounds, 2), skip_over_s: Number(opt("--skip-over", quick ? 5 : 20)), rounds };
 
   const info = machine();
   console.log(`torch-ts benchmark: ${cpuLine(info)}, ${info.logical_cpus} logical CPUs, ${info.memory_gib} GiB, Linux ${info.kernel}, Node ${info.node}`);
-  console.log(`torch-ts backends: ${backends.join(", ")}; threads ${threads.join(", ")}; ${runs.length} runner processes${quick ? " (--quick: short budgets, no 4096³ rows)" : ""}`);
+  console.log(`torch-ts backends: ${backends.join(", ")}; threads ${threads.join(", ")}; ${runs.length} runner processes, ${rounds} round${rounds > 1 ? "s" : ""}${quick ? " (--quick: short budgets, no 4096³ rows)" : ""}`);
   for (const [name, why] of leftOut) console.log(`left out: ${name}: ${why}`);
   console.log(`inputs and float64 references ready in ${((performance.now() - t0) / 1e3).toFixed(1)} s\n`);
 
@@ -122,9 +127,9 @@ async function measure() {
 
   const runnerTimeout = Number(opt("--runner-timeout", 300));
 
-  function runChild(p) {
+  function runChild(p, round) {
     const specFile = join(dir, `spec-${runs.indexOf(p)}.json`);
-    const outFile = join(dir, `out-${runs.indexOf(p)}.json`);
+    const outFile = join(dir, `out-${runs.indexOf(p)}-${round}.json`);
     writeFileSync(specFile, JSON.stringify({ ...budget, threads: p.threads, ...p.extra, workloads: spec }));
     return new Promise((resolve) => {
       const child = spawn(p.cmd[0], [...p.cmd.slice(1), specFile, outFile], {
@@ -156,24 +161,26 @@ async function measure() {
   const probes = [];
   const clockStart = cpuClock();
   const started = performance.now();
-  for (const p of runs) {
-    probes.push(probe());
-    const c0 = cpuClock();
-    const s = performance.now();
-    process.stdout.write(`${p.key.padEnd(18)} ${p.single ? "1 thread (its only setting)" : `${p.threads} thread${p.threads > 1 ? "s" : ""}`} ... `);
-    const { code, out, stderr } = await runChild(p);
-    p.out = out;
-    p.seconds = (performance.now() - s) / 1e3;
-    p.other_load = otherLoad(c0, cpuClock());
-    const rows = Object.values(out?.rows ?? {});
-    const failed = rows.filter((r) => r.status === "failed").length;
-    console.log(`${p.seconds.toFixed(1)} s${failed ? `, ${failed} FAILED` : ""}${p.other_load !== null ? `, other load ${p.other_load.toFixed(2)} cores` : ""}`);
-    if (code !== 0 || !out) {
-      p.error = stderr.trim().split("\n").slice(-3).join(" / ");
-      console.log(`  runner exited ${code ?? "(killed)"}: ${p.error}`);
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) console.log(`round ${round + 1} of ${rounds}${round % 2 ? " (runners in reverse order)" : ""}`);
+    for (const p of round % 2 ? [...runs].reverse() : runs) {
+      probes.push(probe());
+      const c0 = cpuClock();
+      const s = performance.now();
+      process.stdout.write(`${p.key.padEnd(18)} ${p.single ? "1 thread (its only setting)" : `${p.threads} thread${p.threads > 1 ? "s" : ""}`} ... `);
+      const { code, out, stderr } = await runChild(p, round);
+      const r = { out, seconds: (performance.now() - s) / 1e3, other_load: otherLoad(c0, cpuClock()) };
+      const failed = Object.values(out?.rows ?? {}).filter((x) => x.status === "failed").length;
+      console.log(`${r.seconds.toFixed(1)} s${failed ? `, ${failed} FAILED` : ""}${r.other_load !== null ? `, other load ${r.other_load.toFixed(2)} cores` : ""}`);
+      if (code !== 0 || !out) {
+        r.error = stderr.trim().split("\n").slice(-3).join(" / ");
+        console.log(`  runner exited ${code ?? "(killed)"}: ${r.error}`);
+      }
+      for (const [id, x] of Object.entries(out?.rows ?? {})) if (x.status === "failed") console.log(`  ${id}: ${x.reason}`);
+      (p.rounds ??= []).push(r);
     }
-    for (const [id, r] of Object.entries(out?.rows ?? {})) if (r.status === "failed") console.log(`  ${id}: ${r.reason}`);
   }
+  for (const p of runs) Object.assign(p, mergeRounds(p.rounds));
   probes.push(probe());
   const elapsed = (performance.now() - started) / 1e3;
   const load = otherLoad(clockStart, cpuClock());
@@ -198,6 +205,33 @@ async function measure() {
     elapsed_s: elapsed,
     workloads: spec.map(({ inputs, checks, ...w }) => w),
     runs: runs.map(({ cmd, env, ...p }) => ({ ...p, env })),
+  };
+}
+
+/**
+ * One runner's rounds as one result: each row from the round with the lowest median, with every
+ * round's median beside it (`round_medians_s`). A row that failed in any round stays failed (a
+ * wrong result is never hidden by a right one), and a runner that ended early in any round keeps
+ * that round's error. `rounds` keeps each round's seconds, load and error, without its rows.
+ */
+function mergeRounds(list) {
+  const outs = list.map((r) => r.out).filter(Boolean);
+  const error = list.find((r) => r.error)?.error;
+  const merged = outs.length ? { ...outs[0], rows: {}, partial: list.some((r) => !r.out || r.out.partial) } : null;
+  for (const id of new Set(outs.flatMap((o) => Object.keys(o.rows ?? {})))) {
+    const rows = outs.map((o) => o.rows?.[id]).filter(Boolean);
+    const failed = rows.find((x) => x.status === "failed");
+    const ok = rows.filter((x) => x.status === "ok");
+    const best = failed ?? (ok.length ? ok.reduce((a, b) => (b.median_s < a.median_s ? b : a)) : rows[0]);
+    merged.rows[id] = ok.length > 1 && !failed ? { ...best, round_medians_s: ok.map((x) => x.median_s) } : best;
+  }
+  if (merged && !merged.partial) delete merged.partial;
+  return {
+    out: merged,
+    ...(error ? { error } : {}),
+    seconds: list.reduce((a, r) => a + r.seconds, 0),
+    other_load: Math.max(...list.map((r) => r.other_load ?? 0)),
+    rounds: list.map(({ out, ...r }) => r),
   };
 }
 

@@ -28,8 +28,14 @@ export function render(results) {
       `onnxruntime-node ${find((r) => r.key === "ort")?.version ?? "n/a"}; ` +
       `tfjs ${find((r) => r.key.startsWith("tfjs"))?.version ?? "n/a"}${tfInfo ? ` (wasm: simd ${tfInfo.simd}, threads off in Node)` : ""}; ` +
       `js-pytorch ${find((r) => r.key === "js-pytorch")?.version ?? "n/a"} (float64)`,
-    `other load per runner (cores): ${runs.map((r) => `${r.key} ${r.single ? "" : `${r.threads}t `}${r.other_load?.toFixed(2) ?? "?"}`).join(", ")}`,
+    `other load per runner (cores${budget.rounds > 1 ? ", the higher of its rounds" : ""}): ${runs.map((r) => `${r.key} ${r.single ? "" : `${r.threads}t `}${r.other_load?.toFixed(2) ?? "?"}`).join(", ")}`,
   ];
+  if (budget.rounds > 1) {
+    notes.unshift(
+      `${budget.rounds} rounds of every runner (every other round in reverse order); each cell is the round with the lowest median, ` +
+        `the results JSON has every round's (round_medians_s)`,
+    );
+  }
   const tbls = tables(results);
   const tlist = targets(results);
   const targetRows = [["target", "measured", ""], ...tlist.map((x) => [x.target, x.measured, verdict(x.pass)])];
