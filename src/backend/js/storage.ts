@@ -48,9 +48,10 @@ function unfilledArray(dtype: DType, length: number): TypedArray {
 /**
  * PyTorch's error for a tensor whose memory cannot be had (its CPU allocator on Linux, without
  * the C++ source location that precedes it there): the engine refused the typed array, because
- * memory ran out or the length is beyond what it allows.
+ * memory ran out or the length is beyond what it allows. The native backend reports its packing
+ * buffers the same way.
  */
-function outOfMemory(bytes: number): RuntimeError {
+export function outOfMemory(bytes: number): RuntimeError {
   return new RuntimeError(
     `DefaultCPUAllocator: can't allocate memory: you tried to allocate ${bytes} bytes. Error code 12 (Cannot allocate memory)`,
   );

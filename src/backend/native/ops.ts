@@ -18,7 +18,7 @@
 
 import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, StridedView, UnaryOp } from "../backend.js";
 import { jsBackend } from "../js/index.js";
-import { dataOf, isDense } from "../js/storage.js";
+import { dataOf, isDense, outOfMemory } from "../js/storage.js";
 import type { NativeAddon } from "./loader.js";
 
 /**
@@ -47,6 +47,9 @@ const MIN_REDUCE_INPUT = 1024;
 export const MIN_WORK = 180;
 
 const MAX_DIMS = 16;
+
+/** The addon's out-of-memory message for a product (packages/native/src/exports.cc). */
+const PACKING_FAILED = /^torch-ts-native matmul: could not allocate the (\d+) bytes of packing buffers/;
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, relu_backward: 6,
@@ -244,7 +247,14 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         params[at++] = view.offset;
         for (let d = 0; d < nd; d++) params[at++] = view.strides[d]!;
       }
-      addon.matmul(o, x, y);
+      try {
+        addon.matmul(o, x, y);
+      } catch (e) {
+        // The addon's one refusal that valid arguments can meet: this thread's packing buffers
+        // could not be allocated. PyTorch's class and text for memory it cannot get, with the size.
+        const bytes = e instanceof RangeError ? PACKING_FAILED.exec(e.message)?.[1] : undefined;
+        throw bytes === undefined ? e : outOfMemory(Number(bytes));
+      }
     },
 
     /**
