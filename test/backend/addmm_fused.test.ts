@@ -88,6 +88,22 @@ describe.each(backends.map((b) => [b.name, b] as const))("the %s backend's fused
     expect(large).toBeGreaterThan(50);
   });
 
+  it("gives those bits on products large enough to run threaded (a batch through a Linear layer)", () => {
+    const random = rng(43);
+    const threads = torch.get_num_threads();
+    try {
+      for (const n of [1, 2]) {
+        torch.set_num_threads(n);
+        for (let trial = 0; trial < 6; trial++) {
+          const [M, N, K] = [int(random, 60, 70), int(random, 250, 300), int(random, 60, 80)];
+          expectFusedMatchesParts(random, float32, M, N, K, `${n} thread(s): float32 addmm ${M}x${N}x${K}`);
+        }
+      }
+    } finally {
+      torch.set_num_threads(threads);
+    }
+  });
+
   it("runs the two kernels for integer dtypes", () => {
     const random = rng(42);
     for (let trial = 0; trial < 40; trial++) {

@@ -130,11 +130,20 @@ export function createWasmBackend(
       last = t !== null && t.threads > 1 ? t : gemm;
       last!.run(out, a, b);
     },
-    /** The JS fused loop where the product runs in JS anyway (its bits are JS's); else the GEMM, then JS's add. */
+    /**
+     * The JS fused loop where the product runs in JS anyway (its bits are JS's); else the GEMM
+     * with the input added in the kernel's memory, the bits of JS's add after it.
+     */
     addmm(out: StridedView, input: StridedView, a: StridedView, b: StridedView): void {
-      if (runs(a, b, out) === 0) return jsAddmm(out, input, a, b);
-      backend.matmul(out, a, b);
-      backend.binary("add", out, input, out);
+      const work = runs(a, b, out);
+      if (work === 0) return jsAddmm(out, input, a, b);
+      if (input.storage.dtype !== float32) {
+        backend.matmul(out, a, b);
+        return backend.binary("add", out, input, out);
+      }
+      const t = work >= THREAD_MIN_WORK ? pool() : null;
+      last = t !== null && t.threads > 1 ? t : gemm;
+      last!.run(out, a, b, input);
     },
     /**
      * Only float32 `matmul` runs here; `sizes` for it are its multiply-add counts ([M, N, K], or

@@ -26,7 +26,7 @@
 import type { Storage, StridedView } from "../backend.js";
 import { float32 } from "../../tensor/dtype.js";
 import { dataOf } from "../js/storage.js";
-import { copy as jsCopy, fill as jsFill } from "../js/elementwise.js";
+import { binary as jsBinary, copy as jsCopy, fill as jsFill } from "../js/elementwise.js";
 import { matmul as jsMatmul } from "../js/matmul.js";
 import type { GemmExports, GemmModule } from "./loader.js";
 import { gridFor } from "./grid.js";
@@ -277,8 +277,12 @@ export class WasmMatmul {
     this.header = new Int32Array(0);
   }
 
-  /** out = a · b for float32 views; the kernel contract of `Backend.matmul`. */
-  run(out: StridedView, a: StridedView, b: StridedView): void {
+  /**
+   * out = a · b for float32 views, the kernel contract of `Backend.matmul`; with `addend`, out =
+   * a · b + addend for 2-D views (`Backend.addmm`'s, the addend broadcast to out's shape), the
+   * addition done in this memory.
+   */
+  run(out: StridedView, a: StridedView, b: StridedView, addend: StridedView | null = null): void {
     const nd = out.shape.length;
     const nb = nd - 2;
     const M = out.shape[nd - 2]!;
@@ -287,7 +291,7 @@ export class WasmMatmul {
     let batches = 1;
     for (let d = 0; d < nb; d++) batches *= out.shape[d]!;
     if (batches * M * N === 0) return;
-    if (K === 0) return jsFill(out, 0);
+    if (K === 0 || (addend !== null && nd !== 2)) return this.unfused(out, a, b, addend);
 
     const pa = planInput(a);
     const pb = planInput(b);
@@ -312,8 +316,11 @@ export class WasmMatmul {
       works.push(placeAt(next, 0) * 4);
       next = placeAt(next, 0) + Math.ceil(this.kernel().workBytes(grid.rowStep, grid.colStep, K) / 4);
     }
+    const pz = addend === null ? null : planInput(addend);
+    const baseZ = pz === null ? 0 : placeAt(next, 512);
+    if (pz !== null) next = baseZ + pz.floats;
     const bytes = next * 4;
-    if (bytes > MAX_STAGING_BYTES) return this.runLarge(out, a, b, batches);
+    if (bytes > MAX_STAGING_BYTES) return addend === null ? this.runLarge(out, a, b, batches) : this.unfused(out, a, b, addend);
 
     let heap: Float32Array;
     try {
@@ -324,6 +331,7 @@ export class WasmMatmul {
     const kernel = this.exports!;
     this.copyIn(heap, pa, baseA);
     this.copyIn(heap, pb, baseB);
+    if (pz !== null) this.copyIn(heap, pz, baseZ);
 
     const h = this.header;
     const jobNb = folded ? 0 : nb;
@@ -344,6 +352,10 @@ export class WasmMatmul {
       for (let t = 0; t < tasks; t++) local(t, works[0]!);
       this.lastThreads = 1;
     }
+    if (pz !== null) {
+      const sz = placement(pz, baseZ);
+      kernel.addTo(M, N, baseC * 4, N, sz.base * 4, sz.strides[0]!, sz.strides[1]!);
+    }
 
     const result = heap.subarray(baseC, baseC + batches * M * N);
     if (outContiguous) {
@@ -352,6 +364,13 @@ export class WasmMatmul {
       jsCopy(out, { storage: heapStorage(heap), offset: baseC, shape: out.shape, strides: contiguousStrides(out.shape) });
     }
     this.trim();
+  }
+
+  /** The product, then the addend added by the JS kernel (what the fused path must equal). */
+  private unfused(out: StridedView, a: StridedView, b: StridedView, addend: StridedView | null): void {
+    if (a.shape[a.shape.length - 1] === 0) jsFill(out, 0);
+    else this.run(out, a, b);
+    if (addend !== null) jsBinary("add", out, addend, out);
   }
 
   /** Copies an input into the heap at `base` (a float index), where `placement` says it lands. */
