@@ -5,6 +5,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#if defined(_WIN32)
+#include <malloc.h>
+#endif
 
 #include "kernels.h"
 #include "pool.h"
@@ -31,16 +34,34 @@ bool detect_avx2() {
 
 const bool kAvx2 = detect_avx2();
 
+constexpr size_t aligned_bytes(int64_t floats) { return static_cast<size_t>((floats * 4 + 63) / 64 * 64); }
+
+// 64-byte-aligned floats, or null. The Windows C runtime has no aligned_alloc (its blocks must
+// be freed by _aligned_free).
+float* alloc_aligned(int64_t floats) {
+#if defined(_WIN32)
+  return static_cast<float*>(_aligned_malloc(aligned_bytes(floats), 64));
+#else
+  return static_cast<float*>(std::aligned_alloc(64, aligned_bytes(floats)));
+#endif
+}
+
+void free_aligned(float* p) {
+#if defined(_WIN32)
+  _aligned_free(p);
+#else
+  std::free(p);
+#endif
+}
+
 struct PackBuffers {
   float* a = nullptr;
   float* b = nullptr;
   ~PackBuffers() {
-    std::free(a);
-    std::free(b);
+    free_aligned(a);
+    free_aligned(b);
   }
 };
-
-constexpr size_t aligned_bytes(int64_t floats) { return static_cast<size_t>((floats * 4 + 63) / 64 * 64); }
 
 // Test only: TORCH_TS_NATIVE_FAIL_ALLOC=worker makes the pool workers' packing buffers fail to
 // allocate, =caller the calling (JS) thread's, =all both (test/backend/native_resources.test.ts).
@@ -59,15 +80,15 @@ int fail_alloc() {
 }
 
 // This thread's packing buffers, allocated on its first product; null where that failed (the
-// next product tries again). aligned_alloc reports failure by returning null, which must not
+// next product tries again). The aligned allocation reports failure by returning null, which must not
 // reach the kernels: a worker without buffers declines the job's parts (Pool's Ready), and a
 // caller without them runs nothing and the export throws.
 PackBuffers* pack_buffers(bool worker) {
   thread_local PackBuffers buffers;
   if (buffers.a == nullptr || buffers.b == nullptr) {
     if (fail_alloc() & (worker ? kFailWorker : kFailCaller)) return nullptr;
-    if (buffers.a == nullptr) buffers.a = static_cast<float*>(std::aligned_alloc(64, aligned_bytes(PACK_A_FLOATS)));
-    if (buffers.b == nullptr) buffers.b = static_cast<float*>(std::aligned_alloc(64, aligned_bytes(PACK_B_FLOATS)));
+    if (buffers.a == nullptr) buffers.a = alloc_aligned(PACK_A_FLOATS);
+    if (buffers.b == nullptr) buffers.b = alloc_aligned(PACK_B_FLOATS);
     if (buffers.a == nullptr || buffers.b == nullptr) return nullptr;
   }
   return &buffers;
