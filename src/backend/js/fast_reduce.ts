@@ -24,27 +24,9 @@ export function fastReduce(op: ReduceOp, out: StridedView, a: StridedView, dims:
   const arg = op === "argmax" || op === "argmin";
   if (arg ? !(o instanceof BigInt64Array) : !(o instanceof Float32Array || o instanceof Float64Array)) return false;
   if (op === "any" || op === "all") return false;
-  if (!isDense(a.shape, a.strides) || !isDense(out.shape, out.strides)) return false;
-  // (outer, reduced, inner), size-1 dims left out; a second reduced block does not fit.
-  let outer = 1;
-  let reduced = 1;
-  let inner = 1;
-  let phase: "outer" | "reduced" | "inner" = "outer";
-  for (let d = 0; d < a.shape.length; d++) {
-    const size = a.shape[d]!;
-    if (size === 0) return false;
-    if (size === 1) continue;
-    if (dims.includes(d)) {
-      if (phase === "inner") return false;
-      phase = "reduced";
-      reduced *= size;
-    } else if (phase === "outer") {
-      outer *= size;
-    } else {
-      phase = "inner";
-      inner *= size;
-    }
-  }
+  const blocks = denseBlocks(out, a, dims);
+  if (blocks === null) return false;
+  const [outer, reduced, inner] = blocks;
   // (Scratch rows when they fit, used only up to `inner`: a new Float64Array and a
   // TypedArray.set per call were most of a bias gradient's column sums of a dozen elements.)
   const acc = inner === 1 ? null : inner <= ACC.length ? ACC : new Float64Array(inner);
@@ -63,6 +45,36 @@ export function fastReduce(op: ReduceOp, out: StridedView, a: StridedView, dims:
     }
   }
   return true;
+}
+
+/**
+ * [outer, reduced, inner] when dense `a` reduces over one block of neighbouring dims into a
+ * dense `out` (size-1 dims left out), else null: the layout of fastReduce (and of the native
+ * and wasm sums, which must add in its order).
+ */
+export function denseBlocks(out: StridedView, a: StridedView, dims: readonly number[]): [number, number, number] | null {
+  if (!isDense(a.shape, a.strides) || !isDense(out.shape, out.strides)) return null;
+  let outer = 1;
+  let reduced = 1;
+  let inner = 1;
+  let phase: "outer" | "reduced" | "inner" = "outer";
+  for (let d = 0; d < a.shape.length; d++) {
+    const size = a.shape[d]!;
+    if (size === 0) return null;
+    if (size === 1) continue;
+    if (dims.includes(d)) {
+      // A second reduced block does not fit.
+      if (phase === "inner") return null;
+      phase = "reduced";
+      reduced *= size;
+    } else if (phase === "outer") {
+      outer *= size;
+    } else {
+      phase = "inner";
+      inner *= size;
+    }
+  }
+  return [outer, reduced, inner];
 }
 
 /** Column accumulators for fastReduce (a kernel never re-enters itself, so one pair is enough). */

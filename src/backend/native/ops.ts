@@ -19,6 +19,7 @@
 import type { AdamStep, Backend, BinaryOp, ReduceOp, SgdStep, StridedView, UnaryOp } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import { dataOf, isDense, outOfMemory } from "../js/storage.js";
+import { denseBlocks } from "../js/fast_reduce.js";
 import type { NativeAddon } from "./loader.js";
 
 /**
@@ -328,32 +329,4 @@ function float32Data(view: StridedView): Float32Array {
   const data = dataOf(view);
   if (!(data instanceof Float32Array)) throw new Error(`fused optimizer steps take float32 storage, got ${view.storage.dtype.name}`);
   return data;
-}
-
-/**
- * [outer, reduced, inner] when dense `a` reduces over one block of neighbouring dims into a
- * dense `out` (size-1 dims ignored), else null: the layout whose sum runs natively.
- */
-function denseBlocks(out: StridedView, a: StridedView, dims: readonly number[]): [number, number, number] | null {
-  if (!isDense(a.shape, a.strides) || !isDense(out.shape, out.strides)) return null;
-  let outer = 1;
-  let reduced = 1;
-  let inner = 1;
-  let phase = 0; // 0 outer, 1 reduced, 2 inner
-  for (let d = 0; d < a.shape.length; d++) {
-    const size = a.shape[d]!;
-    if (size === 0) return null;
-    if (size === 1) continue;
-    if (dims.includes(d)) {
-      if (phase === 2) return null;
-      phase = 1;
-      reduced *= size;
-    } else if (phase === 0) {
-      outer *= size;
-    } else {
-      phase = 2;
-      inner *= size;
-    }
-  }
-  return [outer, reduced, inner];
 }

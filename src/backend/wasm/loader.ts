@@ -47,7 +47,8 @@ export interface GemmModule {
 
 export type { GemmExports };
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** The bytes of an embedded build (src/backend/wasm/generated). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

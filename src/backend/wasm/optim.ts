@@ -10,6 +10,7 @@
 import type { AdamStep, SgdStep, StridedView } from "../backend.js";
 import { dataOf } from "../js/storage.js";
 import { optimSimd } from "./generated/optim.js";
+import { decodeBase64 } from "./loader.js";
 
 interface OptimExports {
   readonly memory: WebAssembly.Memory;
@@ -27,19 +28,12 @@ interface OptimExports {
 
 const r = Math.fround;
 
-function decode(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export class WasmOptim {
   private readonly k: OptimExports;
 
   constructor() {
     // Under 1 KB: synchronous compilation is allowed everywhere, a page's main thread included.
-    this.k = new WebAssembly.Instance(new WebAssembly.Module(decode(optimSimd)), {}).exports as unknown as OptimExports;
+    this.k = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(optimSimd)), {}).exports as unknown as OptimExports;
   }
 
   /** Byte offsets of `count` float32 arrays of n elements in the module's memory, grown to fit. */
