@@ -7,7 +7,7 @@ import { jsBackend } from "../../src/backend/js/index.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
 import { compileGemm, isVariantAvailable, type GemmModule } from "../../src/backend/wasm/loader.js";
 import { WasmMatmul } from "../../src/backend/wasm/matmul.js";
-import { createWasmBackend, MIN_WORK } from "../../src/backend/wasm/index.js";
+import { createWasmBackend, MIN_ELEMENTS, MIN_WORK } from "../../src/backend/wasm/index.js";
 import { float32, float64 } from "../../src/tensor/dtype.js";
 import {
   contiguous, elements, expectMatchesReference, expectWritesThroughStrides, layouts, operand, rng, type Layout,
@@ -136,7 +136,14 @@ describe("wasm backend dispatch", () => {
     expect(backend.supports("matmul", float32, [MIN_WORK])).toBe(true);
     expect(backend.supports("matmul", float32, [2, 64, 64, 64])).toBe(true);
     expect(backend.supports("matmul", float64, [64, 64, 64])).toBe(false);
-    expect(backend.supports("binary", float32, [1 << 20])).toBe(false);
+  });
+
+  it("says where its elementwise kernels run: float32 unary, binary and reduce from MIN_ELEMENTS", () => {
+    expect(backend.supports("binary", float32, [1 << 20])).toBe(true);
+    expect(backend.supports("reduce", float32, [MIN_ELEMENTS])).toBe(true);
+    expect(backend.supports("unary", float32, [MIN_ELEMENTS - 1])).toBe(false);
+    expect(backend.supports("binary", float64, [1 << 20])).toBe(false);
+    expect(backend.supports("gather", float32, [1 << 20])).toBe(false);
   });
 
   it("float64 products fall back to the JS kernel, bit for bit", () => {

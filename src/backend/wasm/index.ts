@@ -2,10 +2,12 @@
  * The WebAssembly backend: an accelerator over the JS backend's storage.
  *
  * Storage is the JS backend's (`JsStorage`, a GC-owned typed array), so tensors need no dispose
- * and no FinalizationRegistry, and every kernel but the float32 matrix product is the JS one.
- * `matmul` runs a SIMD128 GEMM in WebAssembly where `supports` says it pays (MIN_WORK
- * multiply-adds) and the JS reference below that, for other dtypes, and until an asynchronously
- * compiled module is ready.
+ * and no FinalizationRegistry. `matmul` runs a SIMD128 GEMM in WebAssembly where `supports` says
+ * it pays (MIN_WORK multiply-adds) and the JS reference below that, for other dtypes, and until
+ * an asynchronously compiled module is ready. The elementwise work of a float32 training step
+ * (relu and its gradient, + - * / dense or against a bias row, sums over leading dims) runs in
+ * SIMD128 from MIN_ELEMENTS elements (./elementwise.ts), the fused SGD and Adam steps too
+ * (./optim.ts); every other kernel is the JS one.
  *
  * Where the engine has shared memory and workers (Node; a browser page that is
  * `crossOriginIsolated`), the default backend also loads the shared build of the kernel and runs
@@ -14,7 +16,7 @@
  * `threading()` says why.
  */
 
-import type { AdamStep, Backend, KernelName, SgdStep, Storage, StridedView } from "../backend.js";
+import type { AdamStep, Backend, BinaryOp, KernelName, ReduceOp, SgdStep, Storage, StridedView, UnaryOp } from "../backend.js";
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { JsStorage } from "../js/storage.js";
@@ -24,6 +26,7 @@ import { compileGemm, compileGemmAsync, preferredVariant, type GemmModule } from
 import { createSharedMemory, THREAD_MIN_WORK, WasmMatmul } from "./matmul.js";
 import { threadingUnavailableReason } from "./pool.js";
 import { WasmOptim } from "./optim.js";
+import { MIN_ELEMENTS, WasmElementwise } from "./elementwise.js";
 
 /**
  * Products smaller than this many multiply-adds (batches · M · N · K) stay in JS. Measured on a
@@ -32,6 +35,10 @@ import { WasmOptim } from "./optim.js";
  * at 256 wasm wins 1.2-3.4x over every shape tried (1x16x16, 16x16x1, 2x128x1, 64x2x2).
  */
 export const MIN_WORK = 256;
+
+export { MIN_ELEMENTS } from "./elementwise.js";
+
+const ELEMENTWISE_KERNELS: readonly KernelName[] = ["unary", "binary", "reduce"];
 
 export interface WasmBackend extends Backend {
   /** The kernel build in use ("relaxed_simd" or "simd"), or null while it is still compiling. */
@@ -95,6 +102,7 @@ export function createWasmBackend(
   };
 
   const steps = fusedSteps();
+  const ew = elementwise();
   const backend: WasmBackend = {
     // Every kernel not defined below is the JS backend's, on the same storage.
     ...jsBackend,
@@ -123,6 +131,15 @@ export function createWasmBackend(
     allocate(dtype: DType, length: number, zeroed = true): Storage {
       return new JsStorage(backend, dtype, length, zeroed);
     },
+    unary(op: UnaryOp, out: StridedView, a: StridedView): void {
+      if (ew === null || !ew.unary(op, out, a)) jsBackend.unary(op, out, a);
+    },
+    binary(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): void {
+      if (ew === null || !ew.binary(op, out, a, b)) jsBackend.binary(op, out, a, b);
+    },
+    reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): void {
+      if (ew === null || !ew.reduce(op, out, a, dims)) jsBackend.reduce(op, out, a, dims);
+    },
     matmul(out: StridedView, a: StridedView, b: StridedView): void {
       const work = runs(a, b, out);
       if (work === 0) return jsMatmul(out, a, b);
@@ -146,18 +163,37 @@ export function createWasmBackend(
       last!.run(out, a, b, input);
     },
     /**
-     * Only float32 `matmul` runs here; `sizes` for it are its multiply-add counts ([M, N, K], or
-     * [batches, M, N, K]), and it runs here when their product reaches MIN_WORK.
+     * float32 `matmul`, `unary`, `binary` and `reduce` run here (the last three only for the ops
+     * and dense layouts of ./elementwise.ts). `sizes` is the element count (matmul: its
+     * multiply-add counts [M, N, K] or [batches, M, N, K]), whose product is compared with
+     * MIN_ELEMENTS (matmul: MIN_WORK).
      */
     supports(kernel: KernelName, dtype: DType, sizes?: readonly number[]): boolean {
-      if (kernel !== "matmul" || dtype !== float32 || gemm === null) return false;
-      return sizes === undefined || sizes.reduce((p, s) => p * s, 1) >= MIN_WORK;
+      if (dtype !== float32) return false;
+      if (kernel === "matmul" ? gemm === null : !ELEMENTWISE_KERNELS.includes(kernel) || ew === null) return false;
+      return sizes === undefined || sizes.reduce((p, s) => p * s, 1) >= (kernel === "matmul" ? MIN_WORK : MIN_ELEMENTS);
     },
   };
   return backend;
 }
 
 let optim: WasmOptim | null | undefined;
+let kernels: WasmElementwise | null | undefined;
+
+/**
+ * The elementwise kernels (./elementwise.ts), shared by every wasm backend; null (every such
+ * call then runs the JS kernel) if the engine refuses the module.
+ */
+function elementwise(): WasmElementwise | null {
+  if (kernels === undefined) {
+    try {
+      kernels = new WasmElementwise();
+    } catch {
+      kernels = null;
+    }
+  }
+  return kernels;
+}
 
 /**
  * The fused SGD / Adam steps (./optim.ts), shared by every wasm backend; none (the optimizer

@@ -1,0 +1,162 @@
+/**
+ * The elementwise kernels of the WebAssembly backend: relu, relu_backward, add / sub / mul / div
+ * and sums over leading dims, for dense float32 views, each one the SIMD128 code of
+ * assembly/elementwise.ts run on copies of the operands in the module's memory (as ./optim.ts
+ * does). They are the elementwise work of a training step: an MLP's activations, their
+ * gradients, the bias add and the bias gradient. On 16K elements alone, JS takes 60-90 µs and
+ * these 6-13 with their copies; inside the MLP 784-256-10 step, where the copies cost more (see
+ * MIN_ELEMENTS), relu 112-124 against 32-34 µs, relu_backward 150-165 / 43-44, the bias add
+ * (before addmm took it into the GEMM's memory) 129-148 / 61-70 and the bias gradient's column
+ * sums 80-90 / 19-22. Every lane does the JS kernel's float32 operation (the sums: its
+ * binary64 additions in its order), so the results are the JS backend's bit for bit
+ * (test/backend/wasm_elementwise.test.ts). Each method returns false where it does not apply
+ * (another dtype or op, a strided view, a partly overlapping out, too few elements) and the
+ * caller runs the JS kernel.
+ */
+
+import type { BinaryOp, ReduceOp, StridedView, UnaryOp } from "../backend.js";
+import { float32 } from "../../tensor/dtype.js";
+import { dataOf, isDense } from "../js/storage.js";
+import { denseBlocks } from "../js/fast_reduce.js";
+import { elementwiseSimd } from "./generated/elementwise.js";
+import { decodeBase64 } from "./loader.js";
+
+type Arithmetic = (o: number, a: number, rowA: number, b: number, rowB: number, rows: number, cols: number) => void;
+
+interface ElementwiseExports {
+  readonly memory: WebAssembly.Memory;
+  relu(o: number, x: number, n: number): void;
+  reluBackward(o: number, g: number, y: number, n: number): void;
+  add: Arithmetic;
+  sub: Arithmetic;
+  mul: Arithmetic;
+  div: Arithmetic;
+  sumColumns(o: number, x: number, acc: number, outer: number, reduced: number, inner: number): void;
+}
+
+/**
+ * Ops on fewer elements than this stay in JS. Alone, a call here costs 0.4-1 µs however small
+ * (the crossing, the copies and their typed-array views) and the JS loops 2-7 ns an element, so
+ * wasm won every kernel from 256 elements (2-core AMD EPYC VM, best of 7). Inside a training
+ * step it costs more, likely because the module's memory has left the cache since the last call
+ * (the GEMMs in between go through a megabyte) and each copy misses. Timed per call in MLP 784-H-10 SGD steps
+ * (batch 64), two builds interleaved in one process, medians of 180, JS against wasm: at 512
+ * elements (H = 8) relu 12.2 / 10.1 µs, relu_backward 12.3 / 13.1, the bias add 15.6 / 18.6; at
+ * 640 (the 10-wide layer) the bias add 12.8 / 13.0 and its column sums 16.3 / 19.8; at 1024
+ * (H = 16) relu 17.0 / 11.9, relu_backward 18.0 / 14.7, column sums 12.3 / 9.9, the bias add
+ * 19.5 / 20.6 (ahead from 2048: 26.8 / 24.5).
+ */
+export const MIN_ELEMENTS = 1024;
+
+/** How an operand of `binary` is read: as out's shape, or as one row repeated (a bias). */
+type Read = "full" | "row" | null;
+
+export class WasmElementwise {
+  private readonly k: ElementwiseExports;
+
+  /** `minElements`: tests send smaller calls here too (at least 1: an empty view has nothing to copy). */
+  constructor(private readonly minElements = MIN_ELEMENTS) {
+    // 1.5 KB: synchronous compilation is allowed everywhere, a page's main thread included.
+    this.k = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(elementwiseSimd)), {}).exports as unknown as ElementwiseExports;
+  }
+
+  unary(op: UnaryOp, out: StridedView, a: StridedView): boolean {
+    if (op !== "relu" || !float32Views(out, a)) return false;
+    const n = numel(out.shape);
+    if (n < this.minElements || !isDense(out.shape, out.strides) || readAs(a, out) !== "full") return false;
+    const [at] = this.place(n);
+    this.copyIn(a, at, n);
+    this.k.relu(at, at, n);
+    this.copyOut(out, at, n);
+    return true;
+  }
+
+  binary(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): boolean {
+    const arithmetic = op === "add" || op === "sub" || op === "mul" || op === "div";
+    if (!(arithmetic || op === "relu_backward") || !float32Views(out, a, b)) return false;
+    const n = numel(out.shape);
+    if (n < this.minElements || !isDense(out.shape, out.strides)) return false;
+    const readA = readAs(a, out);
+    const readB = readAs(b, out);
+    if (readA === null || readB === null || (op === "relu_backward" && (readA === "row" || readB === "row"))) return false;
+    // Same shapes: one run over all n; a row operand: rows of out's last dim.
+    const cols = readA === "row" || readB === "row" ? out.shape[out.shape.length - 1]! : n;
+    // The result overwrites an operand that has out's size (two arrays in play, not three), or
+    // has its own place when both are rows.
+    const [pa, pb, pc] = this.place(readA === "full" ? n : cols, readB === "full" ? n : cols, readA === "row" && readB === "row" ? n : 0);
+    this.copyIn(a, pa, readA === "full" ? n : cols);
+    this.copyIn(b, pb, readB === "full" ? n : cols);
+    const po = readA === "full" ? pa : readB === "full" ? pb : pc;
+    if (op === "relu_backward") this.k.reluBackward(po, pa, pb, n);
+    else this.k[op](po, pa, +(readA === "row"), pb, +(readB === "row"), n / cols, cols);
+    this.copyOut(out, po, n);
+    return true;
+  }
+
+  /**
+   * Sums over a block of dims followed by kept ones ([B, N] summed over dim 0: a bias gradient),
+   * which the JS kernel adds up row by row into one accumulator per column, as this one does
+   * four columns at a time. A sum along the rows (the last dims reduced) is one accumulator
+   * adding in sequence, which SIMD lanes cannot reproduce: it stays in JS.
+   */
+  reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): boolean {
+    if (op !== "sum" || !float32Views(out, a) || out.storage === a.storage) return false;
+    const blocks = denseBlocks(out, a, dims);
+    if (blocks === null) return false;
+    const [outer, reduced, inner] = blocks;
+    const n = outer * reduced * inner;
+    if (inner === 1 || n < this.minElements) return false;
+    const [px, pacc, po] = this.place(n, 2 * inner, outer * inner);
+    this.copyIn(a, px, n);
+    this.k.sumColumns(po, px, pacc, outer, reduced, inner);
+    this.copyOut(out, po, outer * inner);
+    return true;
+  }
+
+  /** Byte offsets of float32 arrays of these lengths in the module's memory, grown to fit. */
+  private place(...lengths: number[]): number[] {
+    const at: number[] = [];
+    let end = 16;
+    for (const n of lengths) {
+      at.push(end);
+      end += (n * 4 + 15) & ~15;
+    }
+    const memory = this.k.memory;
+    if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    return at;
+  }
+
+  private copyIn(view: StridedView, at: number, n: number): void {
+    new Float32Array(this.k.memory.buffer, at, n).set((dataOf(view) as Float32Array).subarray(view.offset, view.offset + n));
+  }
+
+  private copyOut(view: StridedView, at: number, n: number): void {
+    (dataOf(view) as Float32Array).set(new Float32Array(this.k.memory.buffer, at, n), view.offset);
+  }
+}
+
+function float32Views(...views: StridedView[]): boolean {
+  return views.every((v) => v.storage.dtype === float32);
+}
+
+/**
+ * "full": `a` is dense with out's shape; "row": it reads one dense row of out's last dim for
+ * every row (strides 0 before the last dim, 1 along it: a bias broadcast over a batch); null:
+ * any other layout, or one that shares out's storage but is not out itself (JS's in-place order
+ * would then differ from copying in first).
+ */
+function readAs(a: StridedView, out: StridedView): Read {
+  const nd = out.shape.length;
+  if (isDense(a.shape, a.strides)) {
+    return a.storage !== out.storage || a.offset === out.offset ? "full" : null;
+  }
+  if (a.storage === out.storage || nd === 0 || a.strides[nd - 1] !== 1) return null;
+  for (let d = 0; d < nd - 1; d++) if (a.strides[d] !== 0 && out.shape[d] !== 1) return null;
+  return "row";
+}
+
+function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
+  return n;
+}
