@@ -9,6 +9,7 @@
 
 import type { AdamStep, SgdStep, StridedView } from "../backend.js";
 import { dataOf } from "../js/storage.js";
+import { numelOf } from "../../tensor/shape.js";
 import { optimSimd } from "./generated/optim.js";
 import { decodeBase64 } from "./loader.js";
 
@@ -54,7 +55,7 @@ export class WasmOptim {
   }
 
   adam(p: StridedView, g: StridedView, m: StridedView, v: StridedView, vmax: StridedView | null, h: AdamStep): void {
-    const n = p.shape.reduce((a, b) => a * b, 1);
+    const n = numelOf(p.shape);
     if (n === 0) return;
     const [op, og, om, ov, ox] = this.place(vmax === null ? 4 : 5, n) as [number, number, number, number, number?];
     this.copyIn(p, op, n);
@@ -75,7 +76,7 @@ export class WasmOptim {
   }
 
   sgd(p: StridedView, g: StridedView, buf: StridedView | null, h: SgdStep, first: boolean): void {
-    const n = p.shape.reduce((a, b) => a * b, 1);
+    const n = numelOf(p.shape);
     if (n === 0) return;
     const [op, og, ob] = this.place(buf === null ? 2 : 3, n) as [number, number, number?];
     this.copyIn(p, op, n);
