@@ -4,6 +4,7 @@
 //   npm run bench              (builds torch-ts, then this; sets bench/ up on first use)
 //   node bench/run.mjs [--quick] [--threads 1,2] [--only torch-ts,pytorch,...] [--skip-over S]
 //                      [--rounds R] [--runner-timeout S] [--node-flags "..."] [--no-save] [--readme]
+//                      [--report FILE]
 //
 // Every torch-ts backend that torch.backends.list_backends() reports, and the peers: PyTorch
 // (Debian's python3-torch, whatever libblas.so.3 it loads) and numpy's float32 matmul (the OpenBLAS
@@ -36,6 +37,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+
+// The usage lines at the top of this file, for --help and for a flag it does not know (which
+// used to be ignored: `--help` ran the whole benchmark).
+const VALUE_FLAGS = ["--threads", "--only", "--skip-over", "--rounds", "--runner-timeout", "--node-flags", "--report"];
+const SWITCHES = ["--quick", "--no-save", "--readme"];
+const unknown = args.filter((a, i) => a.startsWith("-") && !VALUE_FLAGS.includes(a) && !SWITCHES.includes(a) && !VALUE_FLAGS.includes(args[i - 1]));
+if (unknown.length) {
+  const usage = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").filter((l) => /^\/\/ {3}(npm run bench|node bench\/run\.mjs| {19}\[)/.test(l));
+  const help = unknown.every((a) => a === "--help" || a === "-h");
+  (help ? console.log : console.error)([...(help ? [] : [`unknown option: ${unknown.join(" ")}`]), "usage:", ...usage.map((l) => l.slice(3))].join("\n"));
+  process.exit(help ? 0 : 2);
+}
 const quick = args.includes("--quick");
 const threads = opt("--threads", "1,2").split(",").map(Number);
 const only = opt("--only", null)?.split(",");
