@@ -16,10 +16,12 @@
 
 import type { BinaryOp, ReduceOp, StridedView, UnaryOp } from "../backend.js";
 import { float32 } from "../../tensor/dtype.js";
-import { dataOf, isDense } from "../js/storage.js";
+import { isDense } from "../js/storage.js";
+import { numelOf } from "../../tensor/shape.js";
 import { denseBlocks } from "../js/fast_reduce.js";
 import { elementwiseSimd } from "./generated/elementwise.js";
 import { decodeBase64 } from "./loader.js";
+import { copyIn, copyOut, place } from "./staging.js";
 
 type Arithmetic = (o: number, a: number, rowA: number, b: number, rowB: number, rows: number, cols: number) => void;
 
@@ -62,19 +64,20 @@ export class WasmElementwise {
 
   unary(op: UnaryOp, out: StridedView, a: StridedView): boolean {
     if (op !== "relu" || !float32Views(out, a)) return false;
-    const n = numel(out.shape);
+    const n = numelOf(out.shape);
     if (n < this.minElements || !isDense(out.shape, out.strides) || readAs(a, out) !== "full") return false;
-    const [at] = this.place(n);
-    this.copyIn(a, at, n);
+    const mem = this.k.memory;
+    const [at] = place(mem, [n]);
+    copyIn(mem, a, at, n);
     this.k.relu(at, at, n);
-    this.copyOut(out, at, n);
+    copyOut(mem, out, at, n);
     return true;
   }
 
   binary(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): boolean {
     const arithmetic = op === "add" || op === "sub" || op === "mul" || op === "div";
     if (!(arithmetic || op === "relu_backward") || !float32Views(out, a, b)) return false;
-    const n = numel(out.shape);
+    const n = numelOf(out.shape);
     if (n < this.minElements || !isDense(out.shape, out.strides)) return false;
     const readA = readAs(a, out);
     const readB = readAs(b, out);
@@ -83,13 +86,14 @@ export class WasmElementwise {
     const cols = readA === "row" || readB === "row" ? out.shape[out.shape.length - 1]! : n;
     // The result overwrites an operand that has out's size (two arrays in play, not three), or
     // has its own place when both are rows.
-    const [pa, pb, pc] = this.place(readA === "full" ? n : cols, readB === "full" ? n : cols, readA === "row" && readB === "row" ? n : 0);
-    this.copyIn(a, pa, readA === "full" ? n : cols);
-    this.copyIn(b, pb, readB === "full" ? n : cols);
+    const mem = this.k.memory;
+    const [pa, pb, pc] = place(mem, [readA === "full" ? n : cols, readB === "full" ? n : cols, readA === "row" && readB === "row" ? n : 0]);
+    copyIn(mem, a, pa, readA === "full" ? n : cols);
+    copyIn(mem, b, pb, readB === "full" ? n : cols);
     const po = readA === "full" ? pa : readB === "full" ? pb : pc;
     if (op === "relu_backward") this.k.reluBackward(po, pa, pb, n);
     else this.k[op](po, pa, +(readA === "row"), pb, +(readB === "row"), n / cols, cols);
-    this.copyOut(out, po, n);
+    copyOut(mem, out, po, n);
     return true;
   }
 
@@ -106,32 +110,12 @@ export class WasmElementwise {
     const [outer, reduced, inner] = blocks;
     const n = outer * reduced * inner;
     if (inner === 1 || n < this.minElements) return false;
-    const [px, pacc, po] = this.place(n, 2 * inner, outer * inner);
-    this.copyIn(a, px, n);
+    const mem = this.k.memory;
+    const [px, pacc, po] = place(mem, [n, 2 * inner, outer * inner]);
+    copyIn(mem, a, px, n);
     this.k.sumColumns(po, px, pacc, outer, reduced, inner);
-    this.copyOut(out, po, outer * inner);
+    copyOut(mem, out, po, outer * inner);
     return true;
-  }
-
-  /** Byte offsets of float32 arrays of these lengths in the module's memory, grown to fit. */
-  private place(...lengths: number[]): number[] {
-    const at: number[] = [];
-    let end = 16;
-    for (const n of lengths) {
-      at.push(end);
-      end += (n * 4 + 15) & ~15;
-    }
-    const memory = this.k.memory;
-    if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-    return at;
-  }
-
-  private copyIn(view: StridedView, at: number, n: number): void {
-    new Float32Array(this.k.memory.buffer, at, n).set((dataOf(view) as Float32Array).subarray(view.offset, view.offset + n));
-  }
-
-  private copyOut(view: StridedView, at: number, n: number): void {
-    (dataOf(view) as Float32Array).set(new Float32Array(this.k.memory.buffer, at, n), view.offset);
   }
 }
 
@@ -153,10 +137,4 @@ function readAs(a: StridedView, out: StridedView): Read {
   if (a.storage === out.storage || nd === 0 || a.strides[nd - 1] !== 1) return null;
   for (let d = 0; d < nd - 1; d++) if (a.strides[d] !== 0 && out.shape[d] !== 1) return null;
   return "row";
-}
-
-function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
-  return n;
 }

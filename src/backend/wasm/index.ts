@@ -104,6 +104,13 @@ export function createWasmBackend(
     return work;
   };
 
+  /** The kernel a product of `work` multiply-adds runs on: the threaded one from THREAD_MIN_WORK. */
+  const product = (work: number): WasmMatmul => {
+    const t = work >= THREAD_MIN_WORK ? pool() : null;
+    last = t !== null && t.threads > 1 ? t : gemm!;
+    return last;
+  };
+
   const steps = fusedSteps();
   const ew = elementwise();
   const backend: WasmBackend = {
@@ -146,9 +153,7 @@ export function createWasmBackend(
     matmul(out: StridedView, a: StridedView, b: StridedView): void {
       const work = runs(a, b, out);
       if (work === 0) return jsMatmul(out, a, b);
-      const t = work >= THREAD_MIN_WORK ? pool() : null;
-      last = t !== null && t.threads > 1 ? t : gemm;
-      last!.run(out, a, b);
+      product(work).run(out, a, b);
     },
     /**
      * The JS fused loop where the product runs in JS anyway (its bits are JS's); else the GEMM
@@ -161,9 +166,7 @@ export function createWasmBackend(
         backend.matmul(out, a, b);
         return backend.binary("add", out, input, out);
       }
-      const t = work >= THREAD_MIN_WORK ? pool() : null;
-      last = t !== null && t.threads > 1 ? t : gemm;
-      last!.run(out, a, b, input);
+      product(work).run(out, a, b, input);
     },
     /**
      * float32 `matmul`, `unary`, `binary` and `reduce` run here (the last three only for the ops
@@ -180,37 +183,35 @@ export function createWasmBackend(
   return backend;
 }
 
-let optim: WasmOptim | null | undefined;
-let kernels: WasmElementwise | null | undefined;
+/** `make()` on first use, once per process; null from then on if it threw (the engine refused the module). */
+function once<T>(make: () => T): () => T | null {
+  let made: T | null | undefined;
+  return () => {
+    if (made === undefined) {
+      try {
+        made = make();
+      } catch {
+        made = null;
+      }
+    }
+    return made;
+  };
+}
 
 /**
  * The elementwise kernels (./elementwise.ts), shared by every wasm backend; null (every such
  * call then runs the JS kernel) if the engine refuses the module.
  */
-function elementwise(): WasmElementwise | null {
-  if (kernels === undefined) {
-    try {
-      kernels = new WasmElementwise();
-    } catch {
-      kernels = null;
-    }
-  }
-  return kernels;
-}
+const elementwise = once(() => new WasmElementwise());
+
+const optim = once(() => new WasmOptim());
 
 /**
  * The fused SGD / Adam steps (./optim.ts), shared by every wasm backend; none (the optimizer
  * then runs its JS pass) if the engine refuses the module.
  */
 function fusedSteps(): Pick<Backend, "sgdStep" | "adamStep"> {
-  if (optim === undefined) {
-    try {
-      optim = new WasmOptim();
-    } catch {
-      optim = null;
-    }
-  }
-  const k = optim;
+  const k = optim();
   if (k === null) return {};
   return {
     sgdStep: (p: StridedView, g: StridedView, buf: StridedView | null, h: SgdStep, first: boolean) => k.sgd(p, g, buf, h, first),
