@@ -3,7 +3,7 @@
 //
 //   npm run bench              (builds torch-ts, then this; sets bench/ up on first use)
 //   node bench/run.mjs [--quick] [--threads 1,2] [--only torch-ts,pytorch,...] [--skip-over S]
-//                      [--rounds R] [--runner-timeout S] [--node-flags "..."] [--no-save] [--readme]
+//                      [--rounds R] [--cell-timeout S] [--node-flags "..."] [--no-save] [--readme]
 //                      [--report FILE]
 //
 // Every torch-ts backend that torch.backends.list_backends() reports, and the peers: PyTorch
@@ -17,21 +17,26 @@
 //
 // All runners compute on the same float32 inputs (written once to a temporary folder), and each
 // result is checked against float64 reference values before it is timed. A time is the median of
-// samples after a warm-up (short runs timed in batches). The whole list of runners runs `--rounds`
-// times (2; 1 with --quick), every other round in reverse order, and a cell shows the round with
-// the lowest median: this machine's speed drifts for minutes at a time, and one slow stretch
-// during one runner would otherwise decide a ratio. Between runners a fixed scalar loop is
-// timed, and the CPU that other processes used is read from /proc/stat: both are printed with the
-// figures, since on a small shared machine they decide how far the figures can be trusted.
+// samples after a warm-up (short runs timed in batches). A thread count's runners start together
+// and stay up; then, workload by workload, each runner times its cell in turn, `--rounds` times
+// (2; 1 with --quick), every other round in reverse order, and a cell shows the round with the
+// lowest median. This machine's speed drifts for seconds to minutes at a time: taking the
+// runners in turn on one workload puts each peer's cell seconds from ours, and the rounds give
+// each runner more than one draw. Before each workload's round a fixed scalar loop is timed, and
+// the CPU that other processes used is read from /proc/stat: both are printed with the figures,
+// since on a small shared machine they decide how far the figures can be trusted.
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WORKLOADS, prepare } from "./lib/workloads.mjs";
-import { machine, probe, cpuClock, otherLoad, load1 } from "./lib/machine.mjs";
+import { machine, probe, cpuClock, otherLoad, load1, cpuSeconds } from "./lib/machine.mjs";
 import { render, cpuLine } from "./lib/render.mjs";
+import { formatTime } from "./lib/report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -40,7 +45,7 @@ const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 
 // The usage lines at the top of this file, for --help and for a flag it does not know (which
 // used to be ignored: `--help` ran the whole benchmark).
-const VALUE_FLAGS = ["--threads", "--only", "--skip-over", "--rounds", "--runner-timeout", "--node-flags", "--report"];
+const VALUE_FLAGS = ["--threads", "--only", "--skip-over", "--rounds", "--cell-timeout", "--node-flags", "--report"];
 const SWITCHES = ["--quick", "--no-save", "--readme"];
 const unknown = args.filter((a, i) => a.startsWith("-") && !VALUE_FLAGS.includes(a) && !SWITCHES.includes(a) && !VALUE_FLAGS.includes(args[i - 1]));
 if (unknown.length) {
@@ -138,61 +143,143 @@ async function measure() {
   delete childEnv.OPENBLAS_CORETYPE;
   delete childEnv.OPENBLAS_L2_SIZE;
 
-  const runnerTimeout = Number(opt("--runner-timeout", 300));
-
-  function runChild(p, round) {
-    const specFile = join(dir, `spec-${runs.indexOf(p)}.json`);
-    const outFile = join(dir, `out-${runs.indexOf(p)}-${round}.json`);
-    writeFileSync(specFile, JSON.stringify({ ...budget, threads: p.threads, ...p.extra, workloads: spec }));
-    return new Promise((resolve) => {
-      const child = spawn(p.cmd[0], [...p.cmd.slice(1), specFile, outFile], {
-        cwd: root,
-        env: { ...childEnv, ...p.env },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let err = "";
-      // A runner that hangs (a thread pool that never wakes) is ended: its rows read "failed".
-      const timer = setTimeout(() => {
-        err += `\ntimed out after ${runnerTimeout} s`;
-        child.kill("SIGKILL");
-      }, runnerTimeout * 1e3);
-      child.stderr.on("data", (d) => {
-        err += d;
-        if (process.env.BENCH_VERBOSE) process.stderr.write(d);
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        let out = null;
-        try {
-          out = JSON.parse(readFileSync(outFile, "utf8"));
-        } catch {}
-        resolve({ code, out, stderr: err });
-      });
-    });
-  }
-
+  const cellTimeout = Number(opt("--cell-timeout", 300));
+  const specFile = (p) => join(dir, `spec-${runs.indexOf(p)}.json`);
   const probes = [];
   const clockStart = cpuClock();
   const started = performance.now();
-  for (let round = 0; round < rounds; round++) {
-    if (rounds > 1) console.log(`round ${round + 1} of ${rounds}${round % 2 ? " (runners in reverse order)" : ""}`);
-    for (const p of round % 2 ? [...runs].reverse() : runs) {
-      probes.push(probe());
-      const c0 = cpuClock();
-      const s = performance.now();
-      process.stdout.write(`${p.key.padEnd(18)} ${p.single ? "1 thread (its only setting)" : `${p.threads} thread${p.threads > 1 ? "s" : ""}`} ... `);
-      const { code, out, stderr } = await runChild(p, round);
-      const r = { out, seconds: (performance.now() - s) / 1e3, other_load: otherLoad(c0, cpuClock()) };
-      const failed = Object.values(out?.rows ?? {}).filter((x) => x.status === "failed").length;
-      console.log(`${r.seconds.toFixed(1)} s${failed ? `, ${failed} FAILED` : ""}${r.other_load !== null ? `, other load ${r.other_load.toFixed(2)} cores` : ""}`);
-      if (code !== 0 || !out) {
-        r.error = stderr.trim().split("\n").slice(-3).join(" / ");
-        console.log(`  runner exited ${code ?? "(killed)"}: ${r.error}`);
+
+  // Each thread count's runners start together and stay up; then, workload by workload, every
+  // runner times its cell in turn, `rounds` times (every other round in reverse order): each
+  // peer's cell lies seconds from ours, so a slow stretch of the machine falls on both.
+  for (const t of threads) {
+    const group = runs.filter((p) => p.threads === t);
+    if (!group.length) continue;
+    console.log(`${t} thread${t > 1 ? "s" : ""}: ${group.map((p) => p.key).join(", ")}`);
+    await Promise.all(group.map((p) => start(p)));
+    for (const w of workloads) {
+      const line = [];
+      for (let round = 0; round < rounds; round++) {
+        probes.push(probe());
+        for (const p of round % 2 ? [...group].reverse() : group) {
+          // A runner that died, or a cell that failed, was skipped or is unsupported, is not asked again.
+          if (p.dead || (round > 0 && p.rounds[0].out.rows[w.id]?.status !== "ok")) continue;
+          await cell(p, w, round);
+        }
       }
-      for (const [id, x] of Object.entries(out?.rows ?? {})) if (x.status === "failed") console.log(`  ${id}: ${x.reason}`);
-      (p.rounds ??= []).push(r);
+      for (const p of group) {
+        if (!p.dead) p.send({ drop: w.id });
+        const rows = p.rounds.map((r) => r.out.rows[w.id]).filter(Boolean);
+        const notOk = rows.find((x) => x.status !== "ok");
+        line.push(`${p.key} ${!rows.length ? "failed" : notOk ? notOk.status : formatTime(Math.min(...rows.map((x) => x.median_s)))}`);
+      }
+      console.log(`  ${w.id.padEnd(10)} ${line.join(", ")}`);
+    }
+    await Promise.all(group.map((p) => stop(p)));
+    for (const p of group) {
+      for (const [id, x] of Object.entries(mergeRounds(p.rounds).out?.rows ?? {})) if (x.status === "failed") console.log(`  ${p.key} ${id}: ${x.reason}`);
+      if (p.error) console.log(`  ${p.key} ended early: ${p.error}`);
     }
   }
+
+  /** Starts runner p and waits for its "ready" (imports and start-up are not timed). */
+  function start(p) {
+    writeFileSync(specFile(p), JSON.stringify({ ...budget, threads: p.threads, ...p.extra, workloads: spec }));
+    const child = spawn(p.cmd[0], [...p.cmd.slice(1), specFile(p)], {
+      cwd: root,
+      env: { ...childEnv, ...p.env },
+      stdio: ["pipe", "ignore", "pipe", "pipe"],
+    });
+    p.child = child;
+    p.rounds = Array.from({ length: rounds }, () => ({ out: { rows: {} }, seconds: 0, busy: 0, other: 0 }));
+    p.stderr = "";
+    p.waiting = null;
+    child.stderr.on("data", (d) => {
+      p.stderr += d;
+      if (process.env.BENCH_VERBOSE) process.stderr.write(`[${p.key} ${p.threads}t] ${d}`);
+    });
+    child.stdin.on("error", () => {}); // a dead runner's pipe; its exit is handled below
+    createInterface({ input: child.stdio[3] }).on("line", (l) => {
+      const w = p.waiting;
+      p.waiting = null;
+      w?.resolve(JSON.parse(l));
+    });
+    child.on("close", (code) => {
+      p.exited = true;
+      if (!p.ended) {
+        p.dead = true;
+        p.error ??= `runner exited ${code ?? "(killed)"}: ${p.stderr.trim().split("\n").slice(-3).join(" / ")}`;
+      }
+      p.waiting?.resolve(null);
+    });
+    p.send = (msg) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+    return ask(p, null, 60);
+  }
+
+  /** Sends msg (none for the start) and waits up to `seconds` for the answer; null when there is none. */
+  function ask(p, msg, seconds) {
+    return new Promise((resolve) => {
+      if (p.exited) return resolve(null);
+      // A runner that hangs (a thread pool that never wakes) is ended: its remaining rows read "failed".
+      const timer = setTimeout(() => {
+        p.error = `timed out after ${seconds} s`;
+        p.child.kill("SIGKILL");
+      }, seconds * 1e3);
+      p.waiting = { resolve: (answer) => (clearTimeout(timer), resolve(answer)) };
+      if (msg) p.send(msg);
+    });
+  }
+
+  /** One cell of runner p in one round, with its seconds and the other processes' CPU meanwhile. */
+  async function cell(p, w, round) {
+    const pids = runs.filter((q) => q.child && !q.exited).map((q) => q.child.pid);
+    const c0 = cpuClock(pids);
+    const s = performance.now();
+    const answer = await ask(p, { run: w.id }, cellTimeout);
+    const c1 = cpuClock(pids);
+    const r = p.rounds[round];
+    r.seconds += (performance.now() - s) / 1e3;
+    if (c0 && c1) {
+      r.busy += c1.wall - c0.wall;
+      r.other += (otherLoad(c0, c1) ?? 0) * (c1.wall - c0.wall);
+    }
+    if (answer?.row) r.out.rows[w.id] = answer.row;
+    else {
+      p.dead = true;
+      r.error = p.error;
+    }
+    await settle(p);
+  }
+
+  /** Asks runner p for its info and waits for it to exit. */
+  async function stop(p) {
+    p.ended = !p.dead;
+    const answer = p.dead ? null : await ask(p, { end: true }, 60);
+    if (!p.exited) await new Promise((resolve) => p.child.on("close", resolve));
+    for (const r of p.rounds) {
+      if (answer) Object.assign(r.out, { runner: answer.runner, threads: answer.threads, info: answer.info });
+      if (p.dead) r.out.partial = true;
+      r.other_load = r.busy > 0 ? r.other / r.busy : null;
+      r.error ??= p.error;
+      delete r.busy;
+      delete r.other;
+    }
+    for (const key of ["child", "send", "waiting", "stderr", "exited", "ended", "dead"]) delete p[key];
+  }
+
+  /**
+   * Waits until runner p has stopped using the CPU (no 10 ms tick in 30 ms; at most 1 s): a
+   * BLAS's worker threads spin for a while after a product, and a JS runner's collector and
+   * compiler run on after its cell, which would take a core from the next runner's cell.
+   */
+  async function settle(p) {
+    for (const end = performance.now() + 1e3; performance.now() < end && !p.exited; ) {
+      const before = cpuSeconds(p.child.pid);
+      await sleep(30);
+      if (before === null || cpuSeconds(p.child.pid) - before < 0.015) return;
+    }
+  }
+
   for (const p of runs) Object.assign(p, mergeRounds(p.rounds));
   probes.push(probe());
   const elapsed = (performance.now() - started) / 1e3;

@@ -1,17 +1,26 @@
-// What every JavaScript runner shares: reading the spec and the inputs, checking a result, the
-// timing loop and the skip rule. bench/runners/python_runner.py follows the same rules in Python.
+// What every JavaScript runner shares: the spec and the inputs, the check, the timing loop, the
+// skip rule, and the conversation with bench/run.mjs. bench/runners/python_runner.py follows the
+// same rules in Python.
 //
-// A runner is a child process: `node runners/NAME.mjs SPEC.json OUT.json`. For each workload it
-// asks the implementation for a step; a missing step is "unsupported" (with the reason). The
-// first run is checked against the float64 reference; only a checked step is timed.
+// A runner is a child process, `node runners/NAME.mjs SPEC.json`, that stays up for the whole
+// thread count and times one cell at a time when told to, so that run.mjs can take the runners
+// in turn on each workload (each peer's cell seconds after ours, on the same machine state). It
+// reads one JSON command a line on stdin and answers each with one JSON line on fd 3 (stdout is
+// the libraries' own):
+//   (at start)               -> {"ready": true}
+//   {"run": ID}              -> {"id": ID, "row": {...}}   the first time: the skip rule, the
+//                               step made and checked, then timed; later: warmed up and timed again
+//   {"drop": ID}             -> (no answer) the cell's step is disposed and forgotten
+//   {"end": true}            -> {"end": true, runner, threads, info}, then the process exits
+// For each workload `impl(w, inputs)` gives a step; null (or a string: the reason) means the
+// library cannot do it: "unsupported".
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { verify } from "./workloads.mjs";
 
 export function readSpec() {
-  const [specFile, outFile] = process.argv.slice(2);
-  const spec = JSON.parse(readFileSync(specFile, "utf8"));
-  return { spec, outFile };
+  return JSON.parse(readFileSync(process.argv[2], "utf8"));
 }
 
 /** The input's float32 values (a fresh copy: runners may hand the buffer to a library). */
@@ -20,7 +29,6 @@ export function load(entry) {
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
-/** The timing rules; `budget` is seconds of timed runs per cell after the check. */
 export function rules(spec) {
   return {
     budget: spec.budget_s,
@@ -57,55 +65,78 @@ function estimate(w, done) {
 }
 
 /**
- * Runs every workload of the spec with `impl(w, inputs)`, which returns null (or a string: the
- * reason) when the library cannot do it, else { step, outputs }: `step()` runs once (it may return
- * a Promise), `outputs()` gives the values the checks name, after a step. With `outFile`, the
- * rows so far are written after each one.
+ * Answers run.mjs's commands (see the top of this file) until it says "end". `info()` is what the
+ * runner reports about itself at the end (it may return a Promise).
  */
-export async function runAll(spec, impl, info, outFile = null) {
+export async function serve(spec, impl, info) {
   const r = rules(spec);
-  const rows = {};
-  const done = [];
-  for (const w of spec.workloads) {
-    const est = estimate(w, done);
-    if (est !== null && est > r.skipOver) {
-      rows[w.id] = { status: "skipped", reason: `> budget (one run ≈ ${est.toFixed(0)} s)` };
-      process.stderr.write(`  ${w.id}: skipped (≈ ${est.toFixed(0)} s a run)\n`);
+  const answer = (msg) => writeSync(3, `${JSON.stringify(msg)}\n`);
+  const cells = new Map(); // id -> the made step of a cell that passed its check
+  const done = []; // first results, for the skip rule
+  answer({ ready: true });
+  for await (const line of createInterface({ input: process.stdin })) {
+    const msg = JSON.parse(line);
+    if (msg.end) {
+      answer({ end: true, ...(await info()) });
+      break;
+    }
+    if (msg.drop !== undefined) {
+      cells.get(msg.drop)?.dispose?.();
+      cells.delete(msg.drop);
       continue;
     }
-    let result;
+    const w = spec.workloads.find((x) => x.id === msg.run);
+    let row;
     try {
-      const inputs = Object.fromEntries(Object.entries(w.inputs).map(([k, v]) => [k, { data: load(v), shape: v.shape }]));
-      const made = await impl(w, inputs);
-      if (made === null || typeof made === "string") {
-        result = { status: "unsupported", reason: made ?? "not offered by this library" };
-      } else {
-        result = await timeCell(w, made, r);
-      }
+      row = cells.has(w.id) ? await timeRuns(cells.get(w.id), r, { again: true }) : await firstCell(w, impl, r, done, cells);
     } catch (e) {
-      result = { status: "failed", reason: String(e?.message ?? e).split("\n")[0] };
+      row = { status: "failed", reason: String(e?.message ?? e).split("\n")[0] };
+      cells.delete(w.id);
     }
-    rows[w.id] = result;
-    done.push({ kind: w.kind, flops: w.flops, result });
-    if (outFile) writeOut(outFile, { ...info, rows, partial: true }); // a runner ended mid-way keeps its rows
-    const shown = result.status === "ok" ? `${(result.median_s * 1e3).toPrecision(4)} ms` : `${result.status}: ${result.reason}`;
+    const shown = row.status === "ok" ? `${(row.median_s * 1e3).toPrecision(4)} ms` : `${row.status}: ${row.reason}`;
     process.stderr.write(`  ${w.id}: ${shown}\n`);
+    answer({ id: w.id, row });
   }
-  return { ...info, rows };
+  process.exit(0); // a library's worker threads must not keep the runner alive
 }
 
-async function timeCell(w, { step, outputs, dispose }, r) {
-  let t0 = now();
-  const first0 = step();
-  const sync = !(first0 instanceof Promise);
-  await first0;
-  const checkSeconds = now() - t0;
-  const verdict = verify(w.checks, await outputs());
-  if (!verdict.ok) return { status: "failed", reason: `wrong result: ${verdict.error}` };
-  const checked = { check_worst: verdict.worst };
-  // A run of several seconds: its checked run is its one timed sample (JIT warm-up is noise there).
-  if (checkSeconds > 3) return { ...summary([checkSeconds], 1, "one run: the checked one"), ...checked };
+/** A cell's first run: the skip rule, then the step made, checked and timed. */
+async function firstCell(w, impl, r, done, cells) {
+  const est = estimate(w, done);
+  if (est !== null && est > r.skipOver) return { status: "skipped", reason: `> budget (one run ≈ ${est.toFixed(0)} s)` };
+  let row;
+  try {
+    const inputs = Object.fromEntries(Object.entries(w.inputs).map(([k, v]) => [k, { data: load(v), shape: v.shape }]));
+    const made = await impl(w, inputs);
+    if (made === null || typeof made === "string") row = { status: "unsupported", reason: made ?? "not offered by this library" };
+    else {
+      const t0 = now();
+      const first = made.step();
+      made.sync = !(first instanceof Promise);
+      await first;
+      made.checkSeconds = now() - t0;
+      const verdict = verify(w.checks, await made.outputs());
+      if (!verdict.ok) row = { status: "failed", reason: `wrong result: ${verdict.error}` };
+      else {
+        made.checkWorst = verdict.worst;
+        cells.set(w.id, made);
+        row = await timeRuns(made, r, { again: false });
+      }
+    }
+  } catch (e) {
+    row = { status: "failed", reason: String(e?.message ?? e).split("\n")[0] };
+  }
+  done.push({ kind: w.kind, flops: w.flops, result: row });
+  return row;
+}
 
+/**
+ * Times a checked step: warm-up, then batched samples for the budget. The first time, a cell
+ * whose checked run took over 3 s keeps that run as its one sample; later rounds run it once more.
+ */
+async function timeRuns(made, r, { again }) {
+  const { step, sync, checkSeconds } = made;
+  const checked = { check_worst: made.checkWorst };
   const runBatch = sync
     ? (k) => {
         const s = now();
@@ -117,10 +148,13 @@ async function timeCell(w, { step, outputs, dispose }, r) {
         for (let i = 0; i < k; i++) await step();
         return (now() - s) / k;
       };
+  if (checkSeconds > 3) {
+    return again ? { ...summary([await runBatch(1)], 1, "one run"), ...checked } : { ...summary([checkSeconds], 1, "one run: the checked one"), ...checked };
+  }
   // Warm-up: JIT, allocator and thread-pool start, for a tenth of the budget (at least 2 runs),
-  // or r.shortWarmup seconds for a short cell.
-  const warmup = checkSeconds < r.shortRun ? r.shortWarmup : r.budget / 10;
-  t0 = now();
+  // or r.shortWarmup seconds for a short cell the first time (its code is compiled by the next).
+  const warmup = checkSeconds < r.shortRun && !again ? r.shortWarmup : r.budget / 10;
+  let t0 = now();
   for (let i = 0; checkSeconds < 1 && (i < 2 || now() - t0 < warmup); i++) await runBatch(1);
   const first = await runBatch(1);
   const batch = Math.max(1, Math.ceil(r.minSample / first));
@@ -128,12 +162,7 @@ async function timeCell(w, { step, outputs, dispose }, r) {
   const samples = batch === 1 ? [first] : [];
   t0 = now();
   while (samples.length < minRuns || (now() - t0 < r.budget && samples.length < 1000)) samples.push(await runBatch(batch));
-  dispose?.();
   return { ...summary(samples, batch), ...checked };
-}
-
-export function writeOut(outFile, result) {
-  writeFileSync(outFile, JSON.stringify(result, null, 1));
 }
 
 /** Row-major transpose of an [R, C] array into a new Float32Array [C, R]. */

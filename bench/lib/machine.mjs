@@ -63,8 +63,19 @@ export function probe() {
   return best / 1e3;
 }
 
-/** CPU seconds so far: the whole machine busy, and this process with the children it waited for. */
-export function cpuClock() {
+/** The CPU seconds process `pid` has used (all its threads), or null when it is gone. */
+export function cpuSeconds(pid) {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return (f[11] + f[12]) / TICK;
+}
+
+/**
+ * CPU seconds so far: the whole machine busy, and this process with the children it waited for
+ * and the live children `pids` (runners that stay up between cells).
+ */
+export function cpuClock(pids = []) {
   const stat = read("/proc/stat")?.split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   const self = read("/proc/self/stat");
   if (!stat || !self) return null;
@@ -72,8 +83,8 @@ export function cpuClock() {
   const busy = stat.slice(0, 8).reduce((a, b) => a + b, 0) - idle;
   // Fields after the ")" of the command name: utime is the 12th, then stime, cutime, cstime.
   const f = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
-  const own = f[11] + f[12] + f[13] + f[14];
-  return { busy: busy / TICK, own: own / TICK, wall: performance.now() / 1e3 };
+  const own = (f[11] + f[12] + f[13] + f[14]) / TICK + pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
+  return { busy: busy / TICK, own, wall: performance.now() / 1e3 };
 }
 
 /** The cores' worth of CPU that other processes used between two cpuClock() readings. */

@@ -3,9 +3,9 @@
 // own nn.Linear, whose W is [in, out]. js-pytorch has no SGD (only Adam), so the step is the
 // plain update p ← p − lr·grad written with its own ops, as its Adam writes its update.
 
-import { readSpec, runAll, writeOut } from "../lib/harness.mjs";
+import { readSpec, serve } from "../lib/harness.mjs";
 
-const { spec, outFile } = readSpec();
+const spec = readSpec();
 const { torch } = await import("js-pytorch");
 
 function nested(data, shape) {
@@ -81,6 +81,4 @@ function impl(w, inputs) {
 
 const { readFileSync } = await import("node:fs");
 const version = JSON.parse(readFileSync(new URL("../node_modules/js-pytorch/package.json", import.meta.url))).version;
-const result = await runAll(spec, impl, { runner: "js-pytorch", threads: 1, info: { version, dtype: "float64 (JS numbers)" } }, outFile);
-writeOut(outFile, result);
-process.exit(0);
+await serve(spec, impl, () => ({ runner: "js-pytorch", threads: 1, info: { version, dtype: "float64 (JS numbers)" } }));

@@ -5,9 +5,9 @@
 // NN product as a one-node MatMul graph with b as an initializer. Weights are initializers, as
 // in a deployed model, so onnxruntime may pre-pack them at load (not timed).
 
-import { readSpec, runAll, writeOut } from "../lib/harness.mjs";
+import { readSpec, serve } from "../lib/harness.mjs";
 
-const { spec, outFile } = readSpec();
+const spec = readSpec();
 const ort = await import("onnxruntime-node");
 const { default: torch } = await import("../../dist/index.js");
 const { encodeModel, DataType } = await import("../../dist/onnx/onnx_proto.js");
@@ -70,10 +70,8 @@ async function impl(w, inputs) {
   };
 }
 
-const result = await runAll(spec, impl, {
+await serve(spec, impl, () => ({
   runner: "onnxruntime",
   threads: spec.threads,
   info: { version: ort.env.versions?.common ?? null, options },
-}, outFile);
-writeOut(outFile, result);
-process.exit(0);
+}));

@@ -1,12 +1,14 @@
 """PyTorch (Debian's python3-torch) or numpy (python3-numpy, a BLAS yardstick) as a benchmark peer.
 
-    /usr/bin/python3 bench/runners/python_runner.py torch|numpy SPEC.json OUT.json
+    /usr/bin/python3 bench/runners/python_runner.py torch|numpy SPEC.json
 
-The same rules as bench/lib/harness.mjs: the first run is checked against the float64
-reference, then warm-up, then the median of batched samples for about the spec's budget; a row
-whose one run is estimated above skip_over_s is skipped. The parent sets OMP_NUM_THREADS,
-OPENBLAS_NUM_THREADS (and OMP_WAIT_POLICY) before this process starts, since OpenBLAS and
-OpenMP read them at load.
+The same rules and the same conversation with bench/run.mjs as bench/lib/harness.mjs: one JSON
+command a line on stdin ({"run": ID}, {"drop": ID}, {"end": true}), one JSON answer a line on
+fd 3. A cell's first run checks the result against the float64 reference, then warms up and
+takes the median of batched samples for about the spec's budget; a later run of the same cell
+warms up and times again; a row whose one run is estimated above skip_over_s is skipped. The
+parent sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS (and OMP_WAIT_POLICY) before this process
+starts, since OpenBLAS and OpenMP read them at load.
 """
 
 import json
@@ -15,7 +17,7 @@ import os
 import sys
 import time
 
-mode, spec_file, out_file = sys.argv[1:4]
+mode, spec_file = sys.argv[1:3]
 spec = json.load(open(spec_file))
 threads = spec["threads"]
 
@@ -57,16 +59,27 @@ def summary(samples, batch, note=None):
     return out
 
 
-def time_cell(w, step, outputs):
-    budget = spec["budget_s"]
+class Cell:
+    """A checked step: its seconds for the checked run, and how far its worst element came to the tolerance."""
+
+    def __init__(self, step, check_seconds, worst):
+        self.step, self.check_seconds, self.worst = step, check_seconds, worst
+
+
+def first_cell(w, step, outputs):
     t0 = time.perf_counter()
     step()
     check_seconds = time.perf_counter() - t0
     ok, worst, error = verify(w["checks"], outputs())
     if not ok:
-        return {"status": "failed", "reason": f"wrong result: {error}"}
-    if check_seconds > 3:
-        return {**summary([check_seconds], 1, "one run: the checked one"), "check_worst": worst}
+        return None, {"status": "failed", "reason": f"wrong result: {error}"}
+    cell = Cell(step, check_seconds, worst)
+    return cell, time_runs(cell, again=False)
+
+
+def time_runs(cell, again):
+    budget = spec["budget_s"]
+    step, check_seconds = cell.step, cell.check_seconds
 
     def run_batch(k):
         s = time.perf_counter()
@@ -74,9 +87,14 @@ def time_cell(w, step, outputs):
             step()
         return (time.perf_counter() - s) / k
 
+    if check_seconds > 3:
+        if again:
+            return {**summary([run_batch(1)], 1, "one run"), "check_worst": cell.worst}
+        return {**summary([check_seconds], 1, "one run: the checked one"), "check_worst": cell.worst}
     # The same warm-up rule as bench/lib/harness.mjs: a short cell (checked run under 10 ms)
-    # warms up for 0.5 s, the others for a tenth of the budget; at least 2 runs.
-    warmup = 0.5 if check_seconds < 0.01 else budget / 10
+    # warms up for 0.5 s the first time, the others (and later rounds) for a tenth of the budget;
+    # at least 2 runs.
+    warmup = 0.5 if check_seconds < 0.01 and not again else budget / 10
     t0 = time.perf_counter()
     i = 0
     while check_seconds < 1 and (i < 2 or time.perf_counter() - t0 < warmup):
@@ -89,7 +107,7 @@ def time_cell(w, step, outputs):
     t0 = time.perf_counter()
     while len(samples) < min_runs or (time.perf_counter() - t0 < budget and len(samples) < 1000):
         samples.append(run_batch(batch))
-    return {**summary(samples, batch), "check_worst": worst}
+    return {**summary(samples, batch), "check_worst": cell.worst}
 
 
 def make_torch(w, inp):
@@ -226,40 +244,72 @@ def estimate(w, done):
     return largest["result"]["median_s"] / largest["flops"] * w["flops"]
 
 
-rows = {}
-done = []
-make = make_torch if mode == "torch" else make_numpy
-for w in spec["workloads"]:
+def runner_info():
+    libs = blas_libraries()
+    info = {"numpy": np.__version__, "blas_loaded": libs, "openblas": openblas_details(libs)}
+    env = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")}
+    if mode == "torch":
+        info.update({"torch": torch.__version__, "num_threads": torch.get_num_threads(), "env": env})
+        import re
+
+        found = re.search(r"\bBLAS_INFO=(\w+)", torch.__config__.show())
+        info["blas_info"] = f"BLAS_INFO={found.group(1)}" if found else None
+        runner = "PyTorch"
+    else:
+        info["env"] = env
+        runner = "numpy"
+    return {"runner": runner, "threads": threads, "info": info}
+
+
+def first_run(w, done, cells):
     est = estimate(w, done)
     if est is not None and est > spec["skip_over_s"]:
-        rows[w["id"]] = {"status": "skipped", "reason": f"> budget (one run ≈ {est:.0f} s)"}
-        continue
+        return {"status": "skipped", "reason": f"> budget (one run ≈ {est:.0f} s)"}
     try:
         inp = {k: load(v) for k, v in w["inputs"].items()}
         made = make(w, inp)
         if isinstance(made, str):
-            result = {"status": "unsupported", "reason": made}
+            row = {"status": "unsupported", "reason": made}
         else:
-            result = time_cell(w, *made)
+            cell, row = first_cell(w, *made)
+            if cell is not None:
+                cells[w["id"]] = cell
     except Exception as e:  # a peer's failure is a row of the table, not the end of the run
-        result = {"status": "failed", "reason": f"{type(e).__name__}: {e}".split("\n")[0]}
-    rows[w["id"]] = result
-    json.dump({"runner": mode, "threads": threads, "rows": rows, "partial": True}, open(out_file, "w"))
-    done.append({"kind": w["kind"], "flops": w["flops"], "result": result})
-    shown = f'{result["median_s"] * 1e3:.4g} ms' if result["status"] == "ok" else f'{result["status"]}: {result["reason"]}'
+        row = {"status": "failed", "reason": f"{type(e).__name__}: {e}".split("\n")[0]}
+    done.append({"kind": w["kind"], "flops": w["flops"], "result": row})
+    return row
+
+
+answers = os.fdopen(3, "w")
+
+
+def answer(msg):
+    answers.write(json.dumps(msg) + "\n")
+    answers.flush()
+
+
+make = make_torch if mode == "torch" else make_numpy
+cells = {}
+done = []
+workloads = {w["id"]: w for w in spec["workloads"]}
+answer({"ready": True})
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get("end"):
+        answer({"end": True, **runner_info()})
+        break
+    if "drop" in msg:
+        cells.pop(msg["drop"], None)
+        continue
+    w = workloads[msg["run"]]
+    if w["id"] in cells:
+        try:
+            row = time_runs(cells[w["id"]], again=True)
+        except Exception as e:
+            row = {"status": "failed", "reason": f"{type(e).__name__}: {e}".split("\n")[0]}
+            del cells[w["id"]]
+    else:
+        row = first_run(w, done, cells)
+    shown = f'{row["median_s"] * 1e3:.4g} ms' if row["status"] == "ok" else f'{row["status"]}: {row["reason"]}'
     print(f'  {w["id"]}: {shown}', file=sys.stderr)
-
-libs = blas_libraries()
-info = {"numpy": np.__version__, "blas_loaded": libs, "openblas": openblas_details(libs)}
-env = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")}
-if mode == "torch":
-    info.update({"torch": torch.__version__, "num_threads": torch.get_num_threads(), "env": env})
-    import re
-
-    found = re.search(r"\bBLAS_INFO=(\w+)", torch.__config__.show())
-    info["blas_info"] = f"BLAS_INFO={found.group(1)}" if found else None
-    runner = "PyTorch"
-else:
-    info["env"] = env
-    runner = "numpy"
-json.dump({"runner": runner, "threads": threads, "info": info, "rows": rows}, open(out_file, "w"), indent=1)
+    answer({"id": w["id"], "row": row})

@@ -5,9 +5,9 @@
 // the MLP. The Linear rows keep PyTorch's [out, in] weight (transposeB); the MLP uses TF.js's own
 // [in, out] kernel layout, as tf.layers.dense does.
 
-import { readSpec, runAll, writeOut, transpose } from "../lib/harness.mjs";
+import { readSpec, serve, transpose } from "../lib/harness.mjs";
 
-const { spec, outFile } = readSpec();
+const spec = readSpec();
 // The union package: tfjs-core's Node bundle registers no gradients, @tensorflow/tfjs's does (with
 // tfjs-backend-cpu and the optimizers).
 const tf = await import("@tensorflow/tfjs");
@@ -92,7 +92,7 @@ function impl(w, inputs) {
   };
 }
 
-const result = await runAll(spec, impl, {
+await serve(spec, impl, async () => ({
   runner: `tfjs-${spec.tfjs_backend}`,
   threads: 1,
   info: {
@@ -103,6 +103,4 @@ const result = await runAll(spec, impl, {
       : {}),
     ...(brokenFusedBias ? { note: "x·Wᵀ + b as matMul + add: fused matMul with transposeB and bias is wrong in 4.22" } : {}),
   },
-}, outFile);
-writeOut(outFile, result);
-process.exit(0);
+}));

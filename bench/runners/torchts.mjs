@@ -1,9 +1,9 @@
 // torch-ts on one backend at one thread count, from the built dist/ (npm run build).
 // Written as a PyTorch user writes it: F.linear, torch.mm, y.backward(g), nn.Sequential + SGD.
 
-import { readSpec, runAll, writeOut } from "../lib/harness.mjs";
+import { readSpec, serve } from "../lib/harness.mjs";
 
-const { spec, outFile } = readSpec();
+const spec = readSpec();
 const { default: torch } = await import("../../dist/index.js");
 const F = torch.nn.functional;
 torch.backends.set_backend(spec.backend);
@@ -73,10 +73,8 @@ function impl(w, inputs) {
 }
 
 const kernel = spec.backend.startsWith("wasm") ? torch.backends.wasm.kernel() : null;
-const result = await runAll(spec, impl, {
+await serve(spec, impl, () => ({
   runner: `torch-ts ${spec.backend}`,
   threads: spec.threads,
   info: { backend: spec.backend, kernel, num_threads: torch.get_num_threads(), backends: torch.backends.list_backends() },
-}, outFile);
-writeOut(outFile, result);
-process.exit(0); // a backend's worker threads must not keep the runner alive
+}));
