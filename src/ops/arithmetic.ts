@@ -7,14 +7,14 @@
 import { Tensor, type Scalar } from "../tensor/tensor.js";
 import type { BinaryOp } from "../backend/backend.js";
 import { bool, DType, get_default_dtype } from "../tensor/dtype.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { no_grad } from "../autograd/grad_mode.js";
 import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
   asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace,
-  newOutput, newTensor, resultType, sumToShape,
+  newOutput, newTensor, resultType, sameView, sumToShape, writeInPlace,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -324,6 +324,35 @@ export function applyInplace(t: Tensor, compute: () => Tensor, checks: InplaceCh
 
 type Other = TensorOrScalar;
 
+/**
+ * `t.add_(o)`, `sub_`, `mul_`, `div_` with the kernel writing into t (common.ts writeInPlace),
+ * or null where the general path must run: a floating t, a number or a non-bool tensor `o`
+ * that is not in t's storage (unless it is t's very view), nothing that needs a gradient, a
+ * promoted dtype that is t's own, and `o` broadcasting to t's shape. Everything else (integer
+ * and bool tensors, alpha, rounding modes, a result that must be cast or broadcast larger, the
+ * errors) goes through applyInplace, out of place and copied back. The values are the same
+ * either way: the same kernel on the same operands; only the temporary and the copy are saved.
+ */
+function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
+  if (!t.dtype.is_floating_point) return null;
+  if (o instanceof Tensor) {
+    if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || o.ndim > t.ndim) return null;
+    if (needsGrad(t, o)) return null;
+    for (let d = 1; d <= o.ndim; d++) {
+      const size = o.shape[o.ndim - d]!;
+      if (size !== 1 && size !== t.shape[t.ndim - d]) return null;
+    }
+  } else if (typeof o !== "number" || needsGrad(t)) {
+    return null;
+  }
+  if (resultType(t, o) !== t.dtype) return null;
+  const y = asTensor(o, t.dtype);
+  return writeInPlace(t, () => t._storage.backend.binary(op, t._view, t._view, expandedView(y, t.shape)));
+}
+
+/** No alpha, or alpha 1: what the direct path of add_ / sub_ takes. */
+const plain = (opt?: AlphaOptions) => opt === undefined || opt.alpha === undefined || opt.alpha === 1;
+
 declare module "../tensor/tensor.js" {
   interface Tensor {
     add(other: Other, options?: AlphaOptions): Tensor;
@@ -374,16 +403,16 @@ declare module "../tensor/tensor.js" {
 
 const P = Tensor.prototype;
 P.add = function (o, opt) { return add(this, o, opt); };
-P.add_ = function (o, opt) { return applyInplace(this, () => add(this, o, opt), { inputs: [o] }); };
+P.add_ = function (o, opt) { return (plain(opt) && directInplace("add", this, o)) || applyInplace(this, () => add(this, o, opt), { inputs: [o] }); };
 P.sub = function (o, opt) { return sub(this, o, opt); };
-P.sub_ = function (o, opt) { return applyInplace(this, () => sub(this, o, opt), { inputs: [o] }); };
+P.sub_ = function (o, opt) { return (plain(opt) && directInplace("sub", this, o)) || applyInplace(this, () => sub(this, o, opt), { inputs: [o] }); };
 P.subtract = P.sub;
 P.rsub = function (o, opt) { return rsub(this, o, opt); };
 P.mul = function (o) { return mul(this, o); };
-P.mul_ = function (o) { return applyInplace(this, () => mul(this, o), { inputs: [o] }); };
+P.mul_ = function (o) { return directInplace("mul", this, o) ?? applyInplace(this, () => mul(this, o), { inputs: [o] }); };
 P.multiply = P.mul;
 P.div = function (o, opt) { return div(this, o, opt); };
-P.div_ = function (o, opt) { return applyInplace(this, () => div(this, o, opt), { inputs: [o] }); };
+P.div_ = function (o, opt) { return ((opt?.rounding_mode ?? null) === null && directInplace("div", this, o)) || applyInplace(this, () => div(this, o, opt), { inputs: [o] }); };
 P.divide = P.div;
 P.true_divide = function (o) { return div(this, o); };
 P.floor_divide = function (o) { return floor_divide(this, o); };

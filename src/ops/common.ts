@@ -103,6 +103,28 @@ export function hasInternalOverlap(t: Tensor): boolean {
   return false;
 }
 
+/**
+ * An elementwise in-place op's kernel run straight into `t` (`write` calls the backend with t's
+ * view as the output), for the cases where computing out of place and copying back (what
+ * `applyInplace` does) could only give the same values: no autograd graph to record (grad mode
+ * off, or nothing requiring grad), a result of t's own dtype and shape, and no other operand in
+ * t's storage other than t's very view (the kernels read an element before writing it, at the
+ * same index). The caller has established those; the memory checks and the version bump are
+ * applyInplace's.
+ */
+export function writeInPlace(t: Tensor, write: () => void): Tensor {
+  checkNoInternalOverlap(t);
+  inplace(t, write);
+  return t;
+}
+
+/** Whether `other` is `t`'s storage seen through exactly t's view (offset, shape and strides). */
+export function sameView(t: Tensor, other: Tensor): boolean {
+  if (other._storage !== t._storage || other._offset !== t._offset || other.ndim !== t.ndim) return false;
+  for (let d = 0; d < t.ndim; d++) if (other.shape[d] !== t.shape[d] || other._strides[d] !== t._strides[d]) return false;
+  return true;
+}
+
 /** Refuses a written-to tensor with {@link hasInternalOverlap}, as TensorIterator does. */
 export function checkNoInternalOverlap(t: Tensor): void {
   if (hasInternalOverlap(t)) throw new RuntimeError(INTERNAL_OVERLAP);

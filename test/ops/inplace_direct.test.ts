@@ -1,0 +1,188 @@
+/**
+ * The direct path of in-place elementwise ops (src/ops/common.ts writeInPlace): `add_`, `sub_`,
+ * `mul_`, `div_` and the unary `op_` run their kernel straight into the tensor when nothing
+ * needs a gradient and the result keeps the tensor's dtype and shape; everything else is
+ * computed out of place and copied back. Both must give the bits of the out-of-place op, on
+ * every layout, with each backend's kernels (sizes above the wasm and native kernels' minimums
+ * as well as below), and the cases the direct path declines must still take the general one:
+ * the copy back into the tensor is what tells the two apart here.
+ */
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import torch, { Tensor } from "../../src/index.js";
+
+/** Seeded values in [-2, 2), some of them exactly 0 (relu's edge), in `shape`. */
+function values(shape: number[], seed: number, dtype = torch.float32): Tensor {
+  let s = seed >>> 0;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = i % 17 === 0 ? 0 : (s / 2 ** 32) * 4 - 2;
+  }
+  return torch.tensor(Array.from(out), { dtype }).reshape(shape);
+}
+
+/** Bit patterns of a tensor's values, in row-major order. */
+function bits(t: Tensor): number[] {
+  const v = t.detach().contiguous()._values() as Float32Array | Float64Array;
+  return Array.from(v instanceof Float32Array ? new Uint32Array(v.buffer, v.byteOffset, v.length) : new Uint32Array(v.buffer, v.byteOffset, v.length * 2));
+}
+
+/** Counts the backend copies an in-place call makes: the general path copies its result back. */
+function copiesDuring(t: Tensor, run: () => void): number {
+  const backend = t._storage.backend;
+  const spy = vi.spyOn(backend, "copy");
+  try {
+    run();
+    return spy.mock.calls.filter(([out]) => out.storage === t._storage).length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+type Op = "add" | "sub" | "mul" | "div";
+const OPS: Op[] = ["add", "sub", "mul", "div"];
+
+describe("in-place binary ops write straight into the tensor where they can", () => {
+  // [t's shape, a transform of t (a view), other's shape or a scalar]
+  const layouts: [string, number[], (t: Tensor) => Tensor, number[] | number][] = [
+    ["dense, same shape", [48, 64], (t) => t, [48, 64]],
+    ["dense, bias row", [48, 64], (t) => t, [64]],
+    ["dense, column", [48, 64], (t) => t, [48, 1]],
+    ["dense, scalar", [48, 64], (t) => t, 0.75],
+    ["dense, 0-d tensor", [48, 64], (t) => t, []],
+    ["transposed", [64, 48], (t) => t.t(), [48, 64]],
+    ["strided slice", [48, 128], (t) => t.narrow(1, 3, 64), [64]],
+    ["small", [3, 5], (t) => t, [5]],
+  ];
+  for (const op of OPS) {
+    for (const [name, shape, view, otherShape] of layouts) {
+      it(`${op}_: ${name}`, () => {
+        const base = values(shape, 7 + shape[0]!);
+        const t = view(base.clone());
+        const other = typeof otherShape === "number" ? otherShape : values(otherShape, 99).add(op === "div" ? 3 : 0);
+        const want = bits((t[op] as (o: unknown) => Tensor).call(t, other));
+        const version = t._version;
+        const copies = copiesDuring(t, () => expect((t[`${op}_`] as (o: unknown) => Tensor).call(t, other)).toBe(t));
+        expect(bits(t)).toEqual(want);
+        expect(t._version).toBe(version + 1);
+        expect(copies).toBe(0);
+      });
+    }
+  }
+
+  it("x.op_(x) reads each element before writing it", () => {
+    for (const op of OPS) {
+      const t = values([40, 50], 3).add(op === "div" ? 5 : 0);
+      const want = bits((t[op] as (o: unknown) => Tensor).call(t, t));
+      expect(copiesDuring(t, () => (t[`${op}_`] as (o: unknown) => Tensor).call(t, t))).toBe(0);
+      expect(bits(t)).toEqual(want);
+    }
+  });
+
+  it("float64 tensors, and an integer or float32 other promoted to them", () => {
+    const t = values([30, 40], 5, torch.float64);
+    const i = torch.arange(40).sub(20);
+    const want = bits(t.mul(i).add(values([40], 8)));
+    expect(copiesDuring(t, () => t.mul_(i).add_(values([40], 8)))).toBe(0);
+    expect(bits(t)).toEqual(want);
+  });
+
+  it("declines, and the general path gives the same values: another view of the storage, a cast, alpha, rounding", () => {
+    const base = values([32, 64], 11);
+    // other overlaps t without being t's view: computed out of place first, as before.
+    const t = base.narrow(1, 0, 32);
+    const other = base.narrow(1, 32, 32).clone();
+    const sameStorage = base.narrow(1, 32, 32);
+    const want = bits(t.add(other));
+    expect(copiesDuring(t, () => t.add_(sameStorage))).toBe(1);
+    expect(bits(t)).toEqual(want);
+
+    // float32 t with a float64 other: computed in float64, then rounded into t.
+    const f = values([20, 30], 12);
+    const d = values([30], 13, torch.float64);
+    const wantCast = bits(f.mul(d).to(torch.float32));
+    expect(copiesDuring(f, () => f.mul_(d))).toBe(1);
+    expect(bits(f)).toEqual(wantCast);
+
+    const g = values([20, 30], 14);
+    const o = values([30], 15);
+    const wantAlpha = bits(g.add(o, { alpha: 2.5 }));
+    expect(copiesDuring(g, () => g.add_(o, { alpha: 2.5 }))).toBe(1);
+    expect(bits(g)).toEqual(wantAlpha);
+
+    const h = values([20, 30], 16);
+    const wantFloor = bits(h.div(0.3, { rounding_mode: "floor" }));
+    expect(copiesDuring(h, () => h.div_(0.3, { rounding_mode: "floor" }))).toBe(1);
+    expect(bits(h)).toEqual(wantFloor);
+  });
+
+  it("records the op when a gradient is needed, and writes directly under no_grad", () => {
+    const w = values([10, 20], 17).requires_grad_(true);
+    const y = w.mul(2);
+    y.add_(values([20], 18));
+    expect(y.grad_fn?.name()).toBe("AddBackward0");
+    y.sum().backward();
+    expect(w.grad!.tolist().flat().every((v) => v === 2)).toBe(true);
+
+    const p = values([10, 20], 19).requires_grad_(true);
+    const want = bits(p.detach().mul(0.5));
+    torch.no_grad(() => {
+      expect(copiesDuring(p, () => p.mul_(0.5))).toBe(0);
+    });
+    expect(bits(p)).toEqual(want);
+    expect(p.grad_fn).toBeNull();
+  });
+
+  it("keeps PyTorch's errors", () => {
+    const leaf = values([4, 5], 20).requires_grad_(true);
+    expect(() => leaf.add_(1)).toThrow("a leaf Variable that requires grad is being used in an in-place operation.");
+    const ints = torch.tensor([1, 2, 3]);
+    expect(() => ints.mul_(0.5)).toThrow("result type Float can't be cast to the desired output type Long");
+    expect(() => values([4, 5], 21).add_(values([4, 6], 22))).toThrow();
+    expect(() => values([1, 5], 23).add_(values([4, 5], 24))).toThrow(
+      "output with shape [1, 5] doesn't match the broadcast shape [4, 5]",
+    );
+    const expanded = values([1, 5], 25).expand(4, 5);
+    expect(() => expanded.mul_(2)).toThrow("more than one element of the written-to tensor refers to a single memory location");
+    const f = values([3, 4], 26);
+    expect(() => f.sub_(torch.tensor([true, false, true, false]))).toThrow("Subtraction, the `-` operator, with a bool tensor is not supported");
+  });
+});
+
+describe("in-place unary ops write straight into the tensor where they can", () => {
+  const ops = ["relu", "neg", "exp", "sigmoid", "tanh", "abs", "sqrt", "floor", "reciprocal"] as const;
+  for (const op of ops) {
+    it(`${op}_ on dense, transposed and small tensors`, () => {
+      for (const t of [values([48, 64], 30), values([64, 48], 31).t(), values([3, 4], 32), values([40, 30], 33, torch.float64)]) {
+        const x = op === "sqrt" ? t.abs() : t;
+        const want = bits((x[op] as () => Tensor).call(x));
+        const copies = copiesDuring(x, () => expect((x[`${op}_`] as () => Tensor).call(x)).toBe(x));
+        expect(bits(x)).toEqual(want);
+        expect(copies).toBe(0);
+      }
+    });
+  }
+
+  it("an integer tensor takes the general path (its errors and casts are the op's)", () => {
+    expect(() => torch.tensor([1, 2]).exp_()).toThrow("result type Float can't be cast to the desired output type Long");
+    const i = torch.tensor([-3, 4]);
+    expect(i.neg_().tolist()).toEqual([3, -4]);
+    expect(() => torch.tensor([1.5]).bitwise_not_()).toThrow("\"bitwise_not_cpu\" not implemented for 'Float'");
+  });
+
+  it("relu_ under autograd still records ReluBackward0 and its gradient", () => {
+    const w = values([6, 7], 40).requires_grad_(true);
+    const h = w.mul(1);
+    h.relu_();
+    expect(h.grad_fn?.name()).toBe("ReluBackward0");
+    h.sum().backward();
+    const wv = w.detach().contiguous()._values() as Float32Array;
+    const gv = w.grad!.contiguous()._values() as Float32Array;
+    for (let i = 0; i < wv.length; i++) expect(gv[i]).toBe(wv[i]! > 0 ? 1 : 0);
+  });
+});
