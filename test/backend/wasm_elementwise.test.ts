@@ -118,6 +118,27 @@ describe.skipIf(kernels === null)("wasm elementwise kernels", () => {
     }
   });
 
+  it("add, sub, mul and div against a scalar (a 0-d tensor broadcast: every stride 0) match the JS kernels", () => {
+    const random = rng(13);
+    for (let trial = 0; trial < 200; trial++) {
+      const op = pick(random, OPS.slice(0, 4));
+      const shape = shapeOf(random, count(random));
+      const one = dense(random, [1]);
+      const scalar: StridedView = { ...one, shape: [...shape], strides: shape.map(() => 0) };
+      const other = random() < 0.2 ? row(random, shape) : random() < 0.1 ? scalar : dense(random, shape);
+      const [a, b] = random() < 0.5 ? [scalar, other] : [other, scalar];
+      const what = `${op}(${describeView(a)}, ${describeView(b)})`;
+      expectSame(what, dense(random, shape), (o) => k.binary(op, o, a, b), (o) => jsBackend.binary(op, o, a, b));
+    }
+    // In place over out, the scalar from another storage (t.mul_(0.5)).
+    const out = dense(random, [17, 23]);
+    const half: StridedView = { ...dense(random, [1]), shape: [17, 23], strides: [0, 0] };
+    const [got, want] = [cloneView(out), cloneView(out)];
+    expect(k.binary("mul", got, got, half)).toBe(true);
+    jsBackend.binary("mul", want, want, half);
+    expectSameBits(got, want, "mul_ by a scalar");
+  });
+
   it("writes in place over an operand that is out itself (the bias add of addmm: out = bias + out)", () => {
     const random = rng(7);
     for (const op of OPS) {
@@ -177,6 +198,9 @@ describe.skipIf(kernels === null)("wasm elementwise kernels", () => {
     const overlap: StridedView = { ...out, offset: out.offset + 1, shape: [8, 33] };
     expect(k.binary("add", { ...out, shape: [8, 33] }, overlap, { ...full, shape: [8, 33] })).toBe(false);
     expect(k.binary("add", out, { ...out, strides: [0, 1] }, full)).toBe(false);
+    // A scalar read out of out's own storage: JS's in-place loop would see it change midway.
+    expect(k.binary("mul", out, out, { ...out, strides: [0, 0] })).toBe(false);
+    expect(k.binary("relu_backward", out, full, { ...dense(random, [1]), shape, strides: [0, 0] })).toBe(false);
     expect(k.unary("relu", dense(random, [0, 5]), dense(random, [0, 5]))).toBe(false);
     expect(k.reduce("sum", dense(random, [9, 1]), full, [1])).toBe(false);
     expect(k.reduce("amax", dense(random, [1, 33]), full, [0])).toBe(false);

@@ -1,6 +1,7 @@
 /**
  * The elementwise kernels of the WebAssembly backend: relu, relu_backward, add / sub / mul / div
- * and sums over leading dims, for dense float32 views, each one the SIMD128 code of
+ * (dense, against a bias row, or against a scalar) and sums over leading dims, for dense
+ * float32 views, each one the SIMD128 code of
  * assembly/elementwise.ts run on copies of the operands in the module's memory (as ./optim.ts
  * does). They are the elementwise work of a training step: an MLP's activations, their
  * gradients, the bias add and the bias gradient. On 16K elements alone, JS takes 60-90 µs and
@@ -16,7 +17,7 @@
 
 import type { BinaryOp, ReduceOp, StridedView, UnaryOp } from "../backend.js";
 import { float32 } from "../../tensor/dtype.js";
-import { isDense } from "../js/storage.js";
+import { dataOf, isDense } from "../js/storage.js";
 import { numelOf } from "../../tensor/shape.js";
 import { denseBlocks } from "../js/fast_reduce.js";
 import { elementwiseSimd } from "./generated/elementwise.js";
@@ -50,8 +51,12 @@ interface ElementwiseExports {
  */
 export const MIN_ELEMENTS = 1024;
 
-/** How an operand of `binary` is read: as out's shape, or as one row repeated (a bias). */
-type Read = "full" | "row" | null;
+/**
+ * How an operand of `binary` is read: as out's shape, as one row repeated (a bias), or as one
+ * value everywhere (a scalar: `x * 0.5`, `loss / n`), which the kernel reads as a row of that
+ * value, written into the module's memory.
+ */
+type Read = "full" | "row" | "scalar" | null;
 
 export class WasmElementwise {
   private readonly k: ElementwiseExports;
@@ -81,18 +86,18 @@ export class WasmElementwise {
     if (n < this.minElements || !isDense(out.shape, out.strides)) return false;
     const readA = readAs(a, out);
     const readB = readAs(b, out);
-    if (readA === null || readB === null || (op === "relu_backward" && (readA === "row" || readB === "row"))) return false;
-    // Same shapes: one run over all n; a row operand: rows of out's last dim.
-    const cols = readA === "row" || readB === "row" ? out.shape[out.shape.length - 1]! : n;
+    if (readA === null || readB === null || (op === "relu_backward" && (readA !== "full" || readB !== "full"))) return false;
+    // Same shapes: one run over all n; a row or scalar operand: rows of out's last dim.
+    const cols = readA !== "full" || readB !== "full" ? out.shape[out.shape.length - 1]! : n;
     // The result overwrites an operand that has out's size (two arrays in play, not three), or
-    // has its own place when both are rows.
+    // has its own place when neither has.
     const mem = this.k.memory;
-    const [pa, pb, pc] = place(mem, [readA === "full" ? n : cols, readB === "full" ? n : cols, readA === "row" && readB === "row" ? n : 0]);
-    copyIn(mem, a, pa, readA === "full" ? n : cols);
-    copyIn(mem, b, pb, readB === "full" ? n : cols);
+    const [pa, pb, pc] = place(mem, [readA === "full" ? n : cols, readB === "full" ? n : cols, readA !== "full" && readB !== "full" ? n : 0]);
+    stage(mem, a, readA, pa, readA === "full" ? n : cols);
+    stage(mem, b, readB, pb, readB === "full" ? n : cols);
     const po = readA === "full" ? pa : readB === "full" ? pb : pc;
     if (op === "relu_backward") this.k.reluBackward(po, pa, pb, n);
-    else this.k[op](po, pa, +(readA === "row"), pb, +(readB === "row"), n / cols, cols);
+    else this.k[op](po, pa, +(readA !== "full"), pb, +(readB !== "full"), n / cols, cols);
     copyOut(mem, out, po, n);
     return true;
   }
@@ -119,14 +124,21 @@ export class WasmElementwise {
   }
 }
 
+/** An operand into the memory at byte `at`: n elements of it, or its one value n times. */
+function stage(mem: WebAssembly.Memory, view: StridedView, read: Read, at: number, n: number): void {
+  if (read === "scalar") new Float32Array(mem.buffer, at, n).fill((dataOf(view) as Float32Array)[view.offset]!);
+  else copyIn(mem, view, at, n);
+}
+
 function float32Views(...views: StridedView[]): boolean {
   return views.every((v) => v.storage.dtype === float32);
 }
 
 /**
  * "full": `a` is dense with out's shape; "row": it reads one dense row of out's last dim for
- * every row (strides 0 before the last dim, 1 along it: a bias broadcast over a batch); null:
- * any other layout, or one that shares out's storage but is not out itself (JS's in-place order
+ * every row (strides 0 before the last dim, 1 along it: a bias broadcast over a batch);
+ * "scalar": one element read everywhere (stride 0 along every dim longer than 1); null: any
+ * other layout, or one that shares out's storage but is not out itself (JS's in-place order
  * would then differ from copying in first).
  */
 function readAs(a: StridedView, out: StridedView): Read {
@@ -134,7 +146,11 @@ function readAs(a: StridedView, out: StridedView): Read {
   if (isDense(a.shape, a.strides)) {
     return a.storage !== out.storage || a.offset === out.offset ? "full" : null;
   }
-  if (a.storage === out.storage || nd === 0 || a.strides[nd - 1] !== 1) return null;
+  if (a.storage === out.storage || nd === 0) return null;
+  let scalar = true;
+  for (let d = 0; d < nd && scalar; d++) scalar = a.strides[d] === 0 || out.shape[d] === 1;
+  if (scalar) return "scalar";
+  if (a.strides[nd - 1] !== 1) return null;
   for (let d = 0; d < nd - 1; d++) if (a.strides[d] !== 0 && out.shape[d] !== 1) return null;
   return "row";
 }
