@@ -130,7 +130,7 @@ async function measure() {
   const t0 = performance.now();
   const spec = prepare(workloads, dir);
   // Seconds of timed runs per cell and round: 0.35 s a cell in all (0.15 s with --quick).
-  const budget = { budget_s: (quick ? 0.15 : 0.35) / Math.min(rounds, 2), skip_over_s: Number(opt("--skip-over", quick ? 5 : 20)), rounds };
+  const budget = { budget_s: (quick ? 0.15 : 0.35) / Math.min(rounds, 2), skip_over_s: Number(opt("--skip-over", quick ? 5 : 20)), rounds, order: "by workload" };
 
   const info = machine();
   console.log(`torch-ts benchmark: ${cpuLine(info)}, ${info.logical_cpus} logical CPUs, ${info.memory_gib} GiB, Linux ${info.kernel}, Node ${info.node}`);

@@ -32,8 +32,11 @@ export function render(results) {
   ];
   if (budget.rounds > 1) {
     notes.unshift(
-      `${budget.rounds} rounds of every runner (every other round in reverse order); each cell is the round with the lowest median, ` +
-        `the results JSON has every round's (round_medians_s)`,
+      budget.order === "by workload"
+        ? `runners take turns on each workload, ${budget.rounds} rounds (every other in reverse order), so a peer's cell lies seconds from ours; ` +
+            `each cell is the round with the lowest median, the results JSON has every round's (round_medians_s)`
+        : `${budget.rounds} rounds of every runner (every other round in reverse order); each cell is the round with the lowest median, ` +
+            `the results JSON has every round's (round_medians_s)`,
     );
   }
   const tbls = tables(results);
