@@ -163,7 +163,7 @@ async function measure() {
         probes.push(probe());
         for (const p of round % 2 ? [...group].reverse() : group) {
           // A runner that died, or a cell that failed, was skipped or is unsupported, is not asked again.
-          if (p.dead || (round > 0 && p.rounds[0].out.rows[w.id]?.status !== "ok")) continue;
+          if (p.dead || p.rounds.slice(0, round).some((r) => r.out.rows[w.id]?.status !== "ok")) continue;
           await cell(p, w, round);
         }
       }
@@ -223,7 +223,9 @@ async function measure() {
       // A runner that hangs (a thread pool that never wakes) is ended: its remaining rows read "failed".
       const timer = setTimeout(() => {
         p.error = `timed out after ${seconds} s`;
+        p.waiting = null; // an answer that comes after this is not the cell's
         p.child.kill("SIGKILL");
+        resolve(null);
       }, seconds * 1e3);
       p.waiting = { resolve: (answer) => (clearTimeout(timer), resolve(answer)) };
       if (msg) p.send(msg);
@@ -255,7 +257,12 @@ async function measure() {
   async function stop(p) {
     p.ended = !p.dead;
     const answer = p.dead ? null : await ask(p, { end: true }, 60);
-    if (!p.exited) await new Promise((resolve) => p.child.on("close", resolve));
+    if (!p.exited) {
+      // A runner stuck on its way out (a BLAS pool's teardown) is killed after 10 s.
+      const kill = setTimeout(() => p.child.kill("SIGKILL"), 10e3);
+      await new Promise((resolve) => p.child.on("close", resolve));
+      clearTimeout(kill);
+    }
     for (const r of p.rounds) {
       if (answer) Object.assign(r.out, { runner: answer.runner, threads: answer.threads, info: answer.info });
       if (p.dead) r.out.partial = true;

@@ -91,6 +91,7 @@ export async function serve(spec, impl, info) {
       row = cells.has(w.id) ? await timeRuns(cells.get(w.id), r, { again: true }) : await firstCell(w, impl, r, done, cells);
     } catch (e) {
       row = { status: "failed", reason: String(e?.message ?? e).split("\n")[0] };
+      cells.get(w.id)?.dispose?.();
       cells.delete(w.id);
     }
     const shown = row.status === "ok" ? `${(row.median_s * 1e3).toPrecision(4)} ms` : `${row.status}: ${row.reason}`;
@@ -119,8 +120,13 @@ async function firstCell(w, impl, r, done, cells) {
       if (!verdict.ok) row = { status: "failed", reason: `wrong result: ${verdict.error}` };
       else {
         made.checkWorst = verdict.worst;
+        try {
+          row = await timeRuns(made, r, { again: false });
+        } catch (e) {
+          made.dispose?.();
+          throw e;
+        }
         cells.set(w.id, made);
-        row = await timeRuns(made, r, { again: false });
       }
     }
   } catch (e) {

@@ -297,7 +297,8 @@ for line in sys.stdin:
     msg = json.loads(line)
     if msg.get("end"):
         answer({"end": True, **runner_info()})
-        break
+        sys.stderr.flush()
+        os._exit(0)  # no interpreter teardown: a BLAS or OpenMP pool must not hold the exit up
     if "drop" in msg:
         cells.pop(msg["drop"], None)
         continue

@@ -14,7 +14,7 @@ import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
   asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace,
-  newOutput, newTensor, resultType, sameView, sumToShape, writeInPlace,
+  newOutput, newTensor, provablyDistinct, resultType, sameView, sumToShape, writeInPlace,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -334,7 +334,7 @@ type Other = TensorOrScalar;
  * either way: the same kernel on the same operands; only the temporary and the copy are saved.
  */
 function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
-  if (!t.dtype.is_floating_point) return null;
+  if (!t.dtype.is_floating_point || !provablyDistinct(t)) return null;
   if (o instanceof Tensor) {
     if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || o.ndim > t.ndim) return null;
     if (needsGrad(t, o)) return null;
@@ -412,7 +412,7 @@ P.mul = function (o) { return mul(this, o); };
 P.mul_ = function (o) { return directInplace("mul", this, o) ?? applyInplace(this, () => mul(this, o), { inputs: [o] }); };
 P.multiply = P.mul;
 P.div = function (o, opt) { return div(this, o, opt); };
-P.div_ = function (o, opt) { return ((opt?.rounding_mode ?? null) === null && directInplace("div", this, o)) || applyInplace(this, () => div(this, o, opt), { inputs: [o] }); };
+P.div_ = function (o, opt) { return ((opt === undefined || (opt.rounding_mode ?? null) === null) && directInplace("div", this, o)) || applyInplace(this, () => div(this, o, opt), { inputs: [o] }); };
 P.divide = P.div;
 P.true_divide = function (o) { return div(this, o); };
 P.floor_divide = function (o) { return floor_divide(this, o); };

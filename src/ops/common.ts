@@ -109,13 +109,43 @@ export function hasInternalOverlap(t: Tensor): boolean {
  * `applyInplace` does) could only give the same values: no autograd graph to record (grad mode
  * off, or nothing requiring grad), a result of t's own dtype and shape, and no other operand in
  * t's storage other than t's very view (the kernels read an element before writing it, at the
- * same index). The caller has established those; the memory checks and the version bump are
- * applyInplace's.
+ * same index). The caller has established those; `t` must also be free of self-overlap
+ * ({@link provablyDistinct}), else the general path runs. The checks come in applyInplace's
+ * (PyTorch's) order: the autograd leaf rule, then the memory overlap; then the version bump.
  */
 export function writeInPlace(t: Tensor, write: () => void): Tensor {
+  checkInplaceLeaf(t);
   checkNoInternalOverlap(t);
   inplace(t, write);
   return t;
+}
+
+/**
+ * Whether no two of t's elements share a memory location, shown the cheap way: with the dims
+ * longer than 1 in order of stride, each stride exceeds the span of the dims before it (dense,
+ * transposed and sliced views pass; a hand-made [2, 2] view with strides [1, 1] does not, and
+ * an in-place op on it must compute out of place, as before).
+ */
+export function provablyDistinct(t: Tensor): boolean {
+  const shape = t.shape;
+  const strides = t._strides;
+  const nd = shape.length;
+  if (nd === 0) return true;
+  if (nd === 1) return shape[0]! <= 1 || strides[0] !== 0;
+  if (nd === 2) {
+    const [a, b] = strides[0]! <= strides[1]! ? [0, 1] : [1, 0];
+    if (shape[a]! <= 1 || shape[b]! <= 1) return (shape[a]! <= 1 || strides[a] !== 0) && (shape[b]! <= 1 || strides[b] !== 0);
+    return strides[a]! >= 1 && strides[b]! > (shape[a]! - 1) * strides[a]!;
+  }
+  const dims: number[] = [];
+  for (let d = 0; d < nd; d++) if (shape[d]! > 1) dims.push(d);
+  dims.sort((x, y) => strides[x]! - strides[y]!);
+  let span = 0;
+  for (const d of dims) {
+    if (strides[d]! <= span) return false;
+    span += (shape[d]! - 1) * strides[d]!;
+  }
+  return true;
 }
 
 /** Whether `other` is `t`'s storage seen through exactly t's view (offset, shape and strides). */

@@ -94,6 +94,24 @@ describe("torch.Size's array methods", () => {
     }
   });
 
+  it("hands what the loops do not cover to Array's methods: a callback that is not a function, BigInt bounds, a Size not from makeSize", () => {
+    for (const dims of [[], [4, 3]]) {
+      for (const method of ["map", "some", "every", "forEach", "filter"]) {
+        same(dims, method, undefined);
+        same(dims, method, { call: () => 7 });
+      }
+      same(dims, "reduce", undefined, 1);
+      same(dims, "slice", 1n);
+      same(dims, "indexOf", 3, 1n);
+      same(dims, "includes", 3, 1n);
+    }
+    const holey = new Size(3);
+    expect(holey.some((v) => v === undefined)).toBe(false);
+    expect(holey.indexOf(undefined as unknown as number)).toBe(-1);
+    const growing = Size.from([1, 2]) as Size;
+    expect(growing.map((v, i, a) => (i === 0 && (a as number[]).push(9), v))).toEqual([1, 2]);
+  });
+
   it("a tensor's shape is such a Size, and the built-in methods still behave as Array's", () => {
     const shape = torch.zeros(2, 3, 4).shape;
     expect(shape).toBeInstanceOf(Size);
