@@ -63,12 +63,19 @@ export function probe() {
   return best / 1e3;
 }
 
+/**
+ * A process's /proc/PID/stat fields after the ")" of its command name (utime is the 12th, then
+ * stime, cutime, cstime), or null when it is gone.
+ */
+function statFields(pid) {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat ? stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number) : null;
+}
+
 /** The CPU seconds process `pid` has used (all its threads), or null when it is gone. */
 export function cpuSeconds(pid) {
-  const stat = read(`/proc/${pid}/stat`);
-  if (!stat) return null;
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-  return (f[11] + f[12]) / TICK;
+  const f = statFields(pid);
+  return f ? (f[11] + f[12]) / TICK : null;
 }
 
 /**
@@ -77,12 +84,10 @@ export function cpuSeconds(pid) {
  */
 export function cpuClock(pids = []) {
   const stat = read("/proc/stat")?.split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const self = read("/proc/self/stat");
-  if (!stat || !self) return null;
+  const f = statFields("self");
+  if (!stat || !f) return null;
   const idle = stat[3] + (stat[4] ?? 0);
   const busy = stat.slice(0, 8).reduce((a, b) => a + b, 0) - idle;
-  // Fields after the ")" of the command name: utime is the 12th, then stime, cutime, cstime.
-  const f = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
   const own = (f[11] + f[12] + f[13] + f[14]) / TICK + pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
   return { busy: busy / TICK, own, wall: performance.now() / 1e3 };
 }

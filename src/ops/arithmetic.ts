@@ -7,6 +7,7 @@
 import { Tensor, type Scalar } from "../tensor/tensor.js";
 import type { BinaryOp } from "../backend/backend.js";
 import { bool, DType, get_default_dtype } from "../tensor/dtype.js";
+import { expandsTo } from "../tensor/shape.js";
 import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { no_grad } from "../autograd/grad_mode.js";
@@ -14,7 +15,7 @@ import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
   asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace,
-  newOutput, newTensor, provablyDistinct, resultType, sameView, sumToShape, writeInPlace,
+  newOutput, newTensor, resultType, sameView, sumToShape, writeInPlace,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -334,20 +335,14 @@ type Other = TensorOrScalar;
  * either way: the same kernel on the same operands; only the temporary and the copy are saved.
  */
 function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
-  if (!t.dtype.is_floating_point || !provablyDistinct(t)) return null;
+  if (!t.dtype.is_floating_point) return null;
   if (o instanceof Tensor) {
-    if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || o.ndim > t.ndim) return null;
-    if (needsGrad(t, o)) return null;
-    for (let d = 1; d <= o.ndim; d++) {
-      const size = o.shape[o.ndim - d]!;
-      if (size !== 1 && size !== t.shape[t.ndim - d]) return null;
-    }
+    if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || !expandsTo(o.shape, t.shape) || needsGrad(t, o)) return null;
   } else if (typeof o !== "number" || needsGrad(t)) {
     return null;
   }
   if (resultType(t, o) !== t.dtype) return null;
-  const y = asTensor(o, t.dtype);
-  return writeInPlace(t, () => t._storage.backend.binary(op, t._view, t._view, expandedView(y, t.shape)));
+  return writeInPlace(t, () => t._storage.backend.binary(op, t._view, t._view, expandedView(asTensor(o, t.dtype), t.shape)));
 }
 
 /** No alpha, or alpha 1: what the direct path of add_ / sub_ takes. */

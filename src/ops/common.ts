@@ -109,13 +109,13 @@ export function hasInternalOverlap(t: Tensor): boolean {
  * `applyInplace` does) could only give the same values: no autograd graph to record (grad mode
  * off, or nothing requiring grad), a result of t's own dtype and shape, and no other operand in
  * t's storage other than t's very view (the kernels read an element before writing it, at the
- * same index). The caller has established those; `t` must also be free of self-overlap
- * ({@link provablyDistinct}), else the general path runs. The checks come in applyInplace's
- * (PyTorch's) order: the autograd leaf rule, then the memory overlap; then the version bump.
+ * same index). The caller has established those; this adds the last condition, that no two of
+ * t's elements share memory ({@link provablyDistinct}), and returns null without writing where
+ * that is not shown, for the caller to take the general path (whose checks then include the
+ * overlap error). `inplace` checks the autograd leaf rule and bumps the version.
  */
-export function writeInPlace(t: Tensor, write: () => void): Tensor {
-  checkInplaceLeaf(t);
-  checkNoInternalOverlap(t);
+export function writeInPlace(t: Tensor, write: () => void): Tensor | null {
+  if (!provablyDistinct(t)) return null;
   inplace(t, write);
   return t;
 }
@@ -126,7 +126,7 @@ export function writeInPlace(t: Tensor, write: () => void): Tensor {
  * transposed and sliced views pass; a hand-made [2, 2] view with strides [1, 1] does not, and
  * an in-place op on it must compute out of place, as before).
  */
-export function provablyDistinct(t: Tensor): boolean {
+function provablyDistinct(t: Tensor): boolean {
   const shape = t.shape;
   const strides = t._strides;
   const nd = shape.length;

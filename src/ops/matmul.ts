@@ -5,7 +5,7 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { broadcastShapes, numelOf } from "../tensor/shape.js";
+import { broadcastShapes, expandsTo, numelOf } from "../tensor/shape.js";
 import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { expandedView, newOutput, newTensor, sumToShape } from "./common.js";
@@ -130,16 +130,6 @@ function scaledAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[],
     backend.binary("add", view, expandedView(scaled, shape), view);
   }
   return out;
-}
-
-/** Whether `shape` broadcasts to the 2-D `target` without growing it (addmm's `expand`). */
-function expandsTo(shape: readonly number[], target: readonly number[]): boolean {
-  if (shape.length > 2) return false;
-  for (let i = 0; i < shape.length; i++) {
-    const s = shape[i]!;
-    if (s !== 1 && s !== target[target.length - shape.length + i]) return false;
-  }
-  return true;
 }
 
 /** Whether a matrix is stored column-major (a transposed view of a contiguous one). */

@@ -9,7 +9,7 @@ import { bool, DType, get_default_dtype, int64 } from "../tensor/dtype.js";
 import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { zeros_like } from "../tensor/creation.js";
-import { newOutput, provablyDistinct, writeInPlace } from "./common.js";
+import { newOutput, writeInPlace } from "./common.js";
 import { applyInplace } from "./arithmetic.js";
 
 /**
@@ -220,10 +220,9 @@ for (const op of Object.keys(UNARY) as UnaryOp[]) {
   // values (common.ts writeInPlace): a floating tensor that keeps its dtype, no graph to record.
   const direct = (UNARY[op].rule === "same" || UNARY[op].rule === "float") && op !== "bitwise_not";
   P[`${op}_`] = function (this: Tensor) {
-    if (direct && this.dtype.is_floating_point && !needsGrad(this) && !UNARY[op].refuses?.(this.dtype) && provablyDistinct(this)) {
-      return writeInPlace(this, () => this._storage.backend.unary(op, this._view, this._view));
-    }
-    return applyInplace(this, () => unaryOp(op, this));
+    const written = direct && this.dtype.is_floating_point && !needsGrad(this) && !UNARY[op].refuses?.(this.dtype) &&
+      writeInPlace(this, () => this._storage.backend.unary(op, this._view, this._view));
+    return written || applyInplace(this, () => unaryOp(op, this));
   };
 }
 P.sgn = function (this: Tensor) {

@@ -64,6 +64,16 @@ export function copyDims(dims: readonly number[]): number[] {
   return out;
 }
 
+/** Whether `shape` broadcasts to `target` without growing it (`expand`'s rule: trailing dims equal or 1). */
+export function expandsTo(shape: readonly number[], target: readonly number[]): boolean {
+  if (shape.length > target.length) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i]!;
+    if (s !== 1 && s !== target[target.length - shape.length + i]) return false;
+  }
+  return true;
+}
+
 /** `torch.broadcast_shapes`, with PyTorch's message naming tensor a and b. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
   const nd = Math.max(a.length, b.length);

@@ -109,7 +109,7 @@ for (const [name, value] of Object.entries(methods)) {
 /** Array.prototype.slice's reading of a start or end argument: undefined as `fallback`, negatives from the end, clamped. */
 function relativeIndex(value: number | undefined, fallback: number, length: number): number {
   if (value === undefined) return fallback;
-  const v = Math.trunc(Number(value)) || 0;
+  const v = Math.trunc(value) || 0;
   if (v === -Infinity) return 0;
   return v < 0 ? Math.max(length + v, 0) : Math.min(v, length);
 }
