@@ -129,6 +129,34 @@ if (nativeBackend === null) {
         expect(elements(two)).toEqual(elements(one));
       }
     });
+
+    // Up to six rows read B where it lies (x·W) or transpose it in registers (x·Wᵀ) instead of
+    // packing it; each element must still be the packed tile's chain of additions, so a row
+    // does not change bits with the batch it comes in (nn.Linear on 1 row or on 13).
+    it("a few rows get the bits those rows get in a larger product, B in place or packed", () => {
+      const random = rng(21);
+      const rowsOf = (v: StridedView, first: number, rows: number): StridedView => ({
+        storage: v.storage, offset: v.offset + first * v.strides[0]!, shape: [rows, v.shape[1]!], strides: v.strides,
+      });
+      for (const threads of [1, 2]) {
+        torch.set_num_threads(threads);
+        for (const [N, K] of [[16, 7], [40, 300], [85, 650], [130, 33], [200, 784]] as const) {
+          const a = operand(random, [13, K], "contiguous");
+          for (const layout of ["contiguous", "transposed", "stepped"] as const) {
+            const b = operand(random, [K, N], layout);
+            const whole = contiguous([13, N]);
+            run(whole, a, b);
+            for (let rows = 1; rows <= 6; rows++) {
+              const first = (rows * 5) % (14 - rows);
+              const part = contiguous([rows, N]);
+              run(part, rowsOf(a, first, rows), b);
+              expect(elements(part), `${rows} of 13 rows from ${first}, N ${N}, K ${K}, B ${layout}, ${threads} thread(s)`)
+                .toEqual(elements(whole).slice(first * N, (first + rows) * N));
+            }
+          }
+        }
+      }
+    });
   });
 
   describe("native backend dispatch", () => {

@@ -3,6 +3,8 @@
 //   pack_a(mc, kc, a, aRow, aCol, dst)   MR-row panels of an mc×kc block of A, zero-padded
 //   pack_b(kc, nc, b, bRow, bCol, dst)   NR-column panels of a kc×nc block of B, zero-padded
 //   micro(kc, A, B, C, cRow, cCol, mr, nr, accumulate)   an mr×nr tile of C (+)= A·B
+//   direct_block(kc, A, b, bRow, bCol, C, cRow, cCol, mr, nc, accumulate)   the tiles of a block of
+//       at most MR rows with B read in place, unpacked; returns the columns it did (whole panels)
 // so the loops are compiled for that build's instruction set and nothing is shared between
 // the two translation units (no inline function of one target leaks into the other).
 
@@ -25,7 +27,14 @@ void drive(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float*
       for (int64_t ic = m0; ic < m1; ic += mcb) {
         const int64_t mc = m1 - ic < mcb ? m1 - ic : mcb;
         pack_a(mc, kc, g.a + ic * g.aRow + pc * g.aCol, g.aRow, g.aCol, packA);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
+        // A block of at most MR rows uses each panel of B once: packing it would cost more than
+        // the product (nn.Linear on a batch of a few rows), so B is read where it lies. Every
+        // block of a rectangle has at most as many rows as its first, so a panel left to the
+        // packed path here was packed during the first.
+        const int64_t direct = mc <= MR ? direct_block(kc, packA, g.b + pc * g.bRow + jc * g.bCol, g.bRow, g.bCol,
+                                                       g.c + ic * g.cRow + jc * g.cCol, g.cRow, g.cCol, mc, nc, pc > 0)
+                                        : 0;
+        for (int64_t jr = direct; jr < nc; jr += NR) {
           const int64_t nr = nc - jr < NR ? nc - jr : NR;
           // B is packed one panel at a time during the first block of rows, just before its
           // first use: the panel is written into L1 and read from there at once. With few rows
