@@ -330,7 +330,7 @@ type Other = TensorOrScalar;
  * or null where the general path must run: a floating t, a number or a non-bool tensor `o`
  * that is not in t's storage (unless it is t's very view), nothing that needs a gradient, a
  * promoted dtype that is t's own, and `o` broadcasting to t's shape. Everything else (integer
- * and bool tensors, alpha, rounding modes, a result that must be cast or broadcast larger, the
+ * and bool tensors, rounding modes, a result that must be cast or broadcast larger, the
  * errors) goes through applyInplace, out of place and copied back. The values are the same
  * either way: the same kernel on the same operands; only the temporary and the copy are saved.
  */
@@ -347,6 +347,16 @@ function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): 
 
 /** No alpha, or alpha 1: what the direct path of add_ / sub_ takes. */
 const plain = (opt?: AlphaOptions) => opt === undefined || opt.alpha === undefined || opt.alpha === 1;
+
+/**
+ * add_ / sub_ with an alpha: `o · alpha` made first, as add and sub make it, and then added or
+ * subtracted in place (`p.add_(g, { alpha: -lr })`, a hand-written SGD step), or null where the
+ * general path must run. The product is a new tensor, so it never shares t's storage.
+ */
+function directScaled(op: "add" | "sub", t: Tensor, o: Other, alpha: number): Tensor | null {
+  if (!t.dtype.is_floating_point || needsGrad(t) || (o instanceof Tensor && (o.requires_grad || o.dtype === bool))) return null;
+  return directInplace(op, t, mul(o, alpha));
+}
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
@@ -398,9 +408,15 @@ declare module "../tensor/tensor.js" {
 
 const P = Tensor.prototype;
 P.add = function (o, opt) { return add(this, o, opt); };
-P.add_ = function (o, opt) { return (plain(opt) && directInplace("add", this, o)) || applyInplace(this, () => add(this, o, opt), { inputs: [o] }); };
+P.add_ = function (o, opt) {
+  const direct = plain(opt) ? directInplace("add", this, o) : directScaled("add", this, o, opt!.alpha!);
+  return direct || applyInplace(this, () => add(this, o, opt), { inputs: [o] });
+};
 P.sub = function (o, opt) { return sub(this, o, opt); };
-P.sub_ = function (o, opt) { return (plain(opt) && directInplace("sub", this, o)) || applyInplace(this, () => sub(this, o, opt), { inputs: [o] }); };
+P.sub_ = function (o, opt) {
+  const direct = plain(opt) ? directInplace("sub", this, o) : directScaled("sub", this, o, opt!.alpha!);
+  return direct || applyInplace(this, () => sub(this, o, opt), { inputs: [o] });
+};
 P.subtract = P.sub;
 P.rsub = function (o, opt) { return rsub(this, o, opt); };
 P.mul = function (o) { return mul(this, o); };

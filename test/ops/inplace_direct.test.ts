@@ -75,6 +75,26 @@ describe("in-place binary ops write straight into the tensor where they can", ()
     }
   }
 
+  it("add_ and sub_ with alpha scale the other first, as add and sub do, then write in place", () => {
+    for (const op of ["add", "sub"] as const) {
+      for (const [t, other] of [
+        [values([20, 30], 14), values([30], 15)],
+        [values([30, 20], 16).t(), values([20, 30], 17)],
+        [values([20, 30], 18), 0.3],
+        [values([20, 30], 19, torch.float64), torch.arange(30)],
+      ] as [Tensor, Tensor | number][]) {
+        const want = bits(t[op](other, { alpha: -2.5 }));
+        expect(copiesDuring(t, () => t[`${op}_`](other, { alpha: -2.5 }))).toBe(0);
+        expect(bits(t)).toEqual(want);
+      }
+      // t.add_(t, alpha): the scaled copy is made before t is written.
+      const x = values([10, 10], 20);
+      const wantSelf = bits(x[op](x, { alpha: 3 }));
+      expect(copiesDuring(x, () => x[`${op}_`](x, { alpha: 3 }))).toBe(0);
+      expect(bits(x)).toEqual(wantSelf);
+    }
+  });
+
   it("x.op_(x) reads each element before writing it", () => {
     for (const op of OPS) {
       const t = values([40, 50], 3).add(op === "div" ? 5 : 0);
@@ -92,7 +112,7 @@ describe("in-place binary ops write straight into the tensor where they can", ()
     expect(bits(t)).toEqual(want);
   });
 
-  it("declines, and the general path gives the same values: another view of the storage, a cast, alpha, rounding", () => {
+  it("declines, and the general path gives the same values: another view of the storage, a cast, rounding", () => {
     const base = values([32, 64], 11);
     // other overlaps t without being t's view: computed out of place first, as before.
     const t = base.narrow(1, 0, 32);
@@ -109,11 +129,10 @@ describe("in-place binary ops write straight into the tensor where they can", ()
     expect(copiesDuring(f, () => f.mul_(d))).toBe(1);
     expect(bits(f)).toEqual(wantCast);
 
-    const g = values([20, 30], 14);
-    const o = values([30], 15);
-    const wantAlpha = bits(g.add(o, { alpha: 2.5 }));
-    expect(copiesDuring(g, () => g.add_(o, { alpha: 2.5 }))).toBe(1);
-    expect(bits(g)).toEqual(wantAlpha);
+    // An integer tensor with alpha: the general path, as without.
+    const n = torch.tensor([1, 2, 3]);
+    expect(copiesDuring(n, () => n.add_(torch.tensor([4, 5, 6]), { alpha: 2 }))).toBe(1);
+    expect(n.tolist()).toEqual([9, 12, 15]);
 
     const h = values([20, 30], 16);
     const wantFloor = bits(h.div(0.3, { rounding_mode: "floor" }));
