@@ -351,10 +351,12 @@ const plain = (opt?: AlphaOptions) => opt === undefined || opt.alpha === undefin
 /**
  * add_ / sub_ with an alpha: `o · alpha` made first, as add and sub make it, and then added or
  * subtracted in place (`p.add_(g, { alpha: -lr })`, a hand-written SGD step), or null where the
- * general path must run. The product is a new tensor, so it never shares t's storage.
+ * general path must run: as directInplace's, with `other` in t's storage only as t's very view.
  */
 function directScaled(op: "add" | "sub", t: Tensor, o: Other, alpha: number): Tensor | null {
-  if (!t.dtype.is_floating_point || needsGrad(t) || (o instanceof Tensor && (o.requires_grad || o.dtype === bool))) return null;
+  if (!t.dtype.is_floating_point || needsGrad(t)) return null;
+  // PyTorch checks the overlap on `other` itself (one kernel with alpha): the general path raises it.
+  if (o instanceof Tensor && (o.requires_grad || o.dtype === bool || (o._storage === t._storage && !sameView(t, o)))) return null;
   return directInplace(op, t, mul(o, alpha));
 }
 
