@@ -334,7 +334,7 @@ type Other = TensorOrScalar;
  * errors) goes through applyInplace, out of place and copied back. The values are the same
  * either way: the same kernel on the same operands; only the temporary and the copy are saved.
  */
-function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
+export function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
   if (!t.dtype.is_floating_point) return null;
   if (o instanceof Tensor) {
     if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || !expandsTo(o.shape, t.shape) || needsGrad(t, o)) return null;

@@ -226,3 +226,63 @@ describe("in-place unary ops write straight into the tensor where they can", () 
     for (let i = 0; i < wv.length; i++) expect(gv[i]).toBe(wv[i]! > 0 ? 1 : 0);
   });
 });
+
+describe("addcmul_, addcdiv_ and lerp_ add their term straight into the tensor where they can", () => {
+  // Each case: the op with t's operands made in t's dtype (lerp wants one dtype throughout).
+  type Case = (t: Tensor, inPlace: boolean) => Tensor;
+  const v = (t: Tensor, shape: number[], seed: number): Tensor => values(shape, seed, t.dtype);
+  const cases: [string, Case][] = [
+    ["addcmul_, value", (t, ip) => t[ip ? "addcmul_" : "addcmul"](v(t, [48, 64], 50), v(t, [64], 51), { value: 0.001 })],
+    ["addcmul_, value 1, float32 operands", (t, ip) => t[ip ? "addcmul_" : "addcmul"](values([48, 1], 52), values([48, 64], 53))],
+    ["addcdiv_", (t, ip) => t[ip ? "addcdiv_" : "addcdiv"](v(t, [48, 64], 54), v(t, [48, 64], 55).abs().add(0.5), { value: -0.01 })],
+    ["lerp_, small weight", (t, ip) => t[ip ? "lerp_" : "lerp"](v(t, [48, 64], 56), 0.1)],
+    ["lerp_, negative weight, bias row", (t, ip) => t[ip ? "lerp_" : "lerp"](v(t, [64], 57), -0.3)],
+  ];
+  for (const [name, run] of cases) {
+    it(name, () => {
+      for (const make of [() => values([48, 64], 58), () => values([64, 48], 59).t(), () => values([48, 64], 60, torch.float64)]) {
+        const t = make();
+        const want = bits(run(t, false));
+        const version = t._version;
+        expect(copiesDuring(t, () => expect(run(t, true)).toBe(t))).toBe(0);
+        expect(bits(t)).toEqual(want);
+        expect(t._version).toBe(version + 1);
+      }
+    });
+  }
+
+  it("declines where the op casts, takes lerp's other side, a tensor weight, or needs a gradient; values as before", () => {
+    const runs: [Tensor, (t: Tensor) => Tensor][] = [
+      [values([20, 30], 61), (t) => t.addcmul(values([30], 62, torch.float64), values([30], 63))],
+      [values([20, 30], 64), (t) => t.lerp(values([20, 30], 65), 0.7)],
+      [values([20, 30], 66), (t) => t.lerp(values([20, 30], 67), values([30], 68).abs().mul(0.4))],
+    ];
+    const inPlace = [
+      (t: Tensor) => t.addcmul_(values([30], 62, torch.float64), values([30], 63)),
+      (t: Tensor) => t.lerp_(values([20, 30], 65), 0.7),
+      (t: Tensor) => t.lerp_(values([20, 30], 67), values([30], 68).abs().mul(0.4)),
+    ];
+    runs.forEach(([t, outOfPlace], i) => {
+      const want = bits(outOfPlace(t).to(t.dtype));
+      expect(copiesDuring(t, () => inPlace[i]!(t))).toBe(1);
+      expect(bits(t)).toEqual(want);
+    });
+    const w = values([10, 20], 69).requires_grad_(true);
+    const y = w.mul(1);
+    y.addcmul_(values([20], 70), values([20], 71), { value: 2 });
+    expect(y.grad_fn?.name()).toBe("AddcmulBackward0");
+  });
+
+  it("keeps PyTorch's errors: overlap, dtypes, integer addcdiv, the leaf rule", () => {
+    // Dense views that overlap in part (PyTorch passes strided ones as "too hard").
+    const base = values([20], 72);
+    expect(() => base.narrow(0, 0, 10).addcmul_(values([10], 78), base.narrow(0, 5, 10))).toThrow(
+      "some elements of the input tensor and the written-to tensor refer to a single memory location",
+    );
+    expect(() => values([3], 73).lerp_(values([3], 74, torch.float64), 0.1)).toThrow("expected dtype float for `end` but got dtype double");
+    expect(() => values([3], 75).addcdiv_(torch.tensor([1, 2, 3]), torch.tensor([1, 1, 1]))).toThrow("Integer division with addcdiv is no longer supported");
+    expect(() => values([3], 76).requires_grad_(true).lerp_(values([3], 77), 0.1)).toThrow(
+      "a leaf Variable that requires grad is being used in an in-place operation.",
+    );
+  });
+});
