@@ -99,6 +99,33 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
     expectWritesThroughStrides(run, rng(7), 30);
   });
 
+  it("keeps a large B staged between products and copies it again once its storage is written", () => {
+    const random = rng(9);
+    const b = operand(random, [300, 200], "transposed"); // 240 KB: kept
+    const hits = gemm.stagedHits;
+    expectMatchesReference(run, operand(random, [5, 300], "contiguous"), b);
+    expectMatchesReference(run, operand(random, [70, 300], "contiguous"), b);
+    // Another view of the same span (W itself rather than Wᵀ) reuses it too.
+    const w = { ...b, shape: [200, 300], strides: [b.strides[1]!, b.strides[0]!] };
+    expectMatchesReference(run, operand(random, [7, 200], "contiguous"), w);
+    expect(gemm.stagedHits - hits).toBe(2);
+    // A write (any in-place op bumps its storage's version): copied again, the new values used.
+    const data = (b.storage as JsStorage).data as Float32Array;
+    data[b.offset + 17] = 3.5;
+    b.storage.version++;
+    expectMatchesReference(run, operand(random, [9, 300], "contiguous"), b);
+    expect(gemm.stagedHits - hits).toBe(2);
+    expectMatchesReference(run, operand(random, [9, 300], "contiguous"), b);
+    expect(gemm.stagedHits - hits).toBe(3);
+    // Other storages with the same values and span, and operands under 64 KiB, are not reused.
+    const copy = operand(random, [300, 200], "transposed");
+    expectMatchesReference(run, operand(random, [4, 300], "contiguous"), copy);
+    const small = operand(random, [40, 30], "contiguous");
+    expectMatchesReference(run, operand(random, [6, 40], "contiguous"), small);
+    expectMatchesReference(run, operand(random, [6, 40], "contiguous"), small);
+    expect(gemm.stagedHits - hits).toBe(3);
+  });
+
   it("re-makes its views after the memory grows, and after a large product drops it", () => {
     const random = rng(8);
     expectMatchesReference(run, operand(random, [8, 8], "contiguous"), operand(random, [8, 8], "contiguous"));

@@ -87,6 +87,28 @@ describe.each(backendsUnderTest)("matrix products on the %s backend", (name) => 
     (bias.grad!.tolist() as number[]).forEach((v, j) => expect(v).toBeCloseTo(biasGrad[j]!, 4));
   });
 
+  it("nn.Linear after its weight changes in place (an optimizer step, a write through a view) uses the new weight", () => {
+    // On wasm the weight stays staged between products; every write must reach the next one.
+    const random = rng(23);
+    const layer = new torch.nn.Linear(300, 200);
+    const x = randomTensor(random, [16, 300]);
+    const check = (): void => {
+      const y = torch.no_grad(() => layer.forward(x).sub(layer.bias!));
+      expectClose(matrix(y), reference(matrix(x), transpose(matrix(layer.weight.detach()))), 300, relativeTolerance(300) * 2);
+    };
+    check();
+    const optimizer = new torch.optim.SGD(layer.parameters(), { lr: 0.5 });
+    layer.forward(x).pow(2).sum().backward();
+    optimizer.step();
+    check();
+    torch.no_grad(() => layer.weight.narrow(0, 3, 2).fill_(0.25));
+    check();
+    torch.no_grad(() => layer.weight.t().narrow(0, 7, 1).mul_(-2));
+    check();
+    torch.no_grad(() => layer.load_state_dict({ weight: randomTensor(random, [200, 300]), bias: layer.bias!.detach().clone() }));
+    check();
+  });
+
   it("bmm and batched matmul with broadcast batch dims", () => {
     const random = rng(23);
     const a = randomTensor(random, [5, 20, 30]);
