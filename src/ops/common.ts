@@ -126,7 +126,7 @@ export function writeInPlace(t: Tensor, write: () => void): Tensor | null {
  * transposed and sliced views pass; a hand-made [2, 2] view with strides [1, 1] does not, and
  * an in-place op on it must compute out of place, as before).
  */
-function provablyDistinct(t: Tensor): boolean {
+export function provablyDistinct(t: Tensor): boolean {
   const shape = t.shape;
   const strides = t._strides;
   const nd = shape.length;

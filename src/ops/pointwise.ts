@@ -14,7 +14,7 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { applyInplace, directInplace } from "./arithmetic.js";
 import { where } from "./where.js";
-import { asTensor, resultType, sameView, sumToShape } from "./common.js";
+import { asTensor, provablyDistinct, resultType, sameView, sumToShape } from "./common.js";
 
 export interface ValueOptions {
   /** The multiplier of the product or quotient (default 1). */
@@ -168,7 +168,9 @@ declare module "../tensor/tensor.js" {
  * the operands exactly as the out-of-place op computes it, so the bits are that op's.
  */
 function directAdd(t: Tensor, operands: readonly (Tensor | number)[], term: () => Tensor | null): Tensor | null {
-  if (!t.dtype.is_floating_point) return null;
+  // A t whose elements may share memory goes first to the general path, whose overlap error
+  // PyTorch raises before any shape error the term would.
+  if (!t.dtype.is_floating_point || !provablyDistinct(t)) return null;
   for (const o of operands) {
     if (o instanceof Tensor && (o.requires_grad || (o._storage === t._storage && !sameView(t, o)))) return null;
   }

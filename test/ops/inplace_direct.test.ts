@@ -279,6 +279,11 @@ describe("addcmul_, addcdiv_ and lerp_ add their term straight into the tensor w
     expect(() => base.narrow(0, 0, 10).addcmul_(values([10], 78), base.narrow(0, 5, 10))).toThrow(
       "some elements of the input tensor and the written-to tensor refer to a single memory location",
     );
+    // An expanded t: the overlap error, before the operands' shape error (as TensorIterator).
+    const overlap = "more than one element of the written-to tensor refers to a single memory location";
+    expect(() => torch.zeros([1]).expand([3]).addcmul_(torch.ones([2]), torch.ones([3]))).toThrow(overlap);
+    expect(() => torch.zeros([1]).expand([3]).addcdiv_(torch.ones([2]), torch.ones([3]))).toThrow(overlap);
+    expect(() => torch.zeros([1]).expand([3]).lerp_(torch.ones([2]), 0.1)).toThrow(overlap);
     expect(() => values([3], 73).lerp_(values([3], 74, torch.float64), 0.1)).toThrow("expected dtype float for `end` but got dtype double");
     expect(() => values([3], 75).addcdiv_(torch.tensor([1, 2, 3]), torch.tensor([1, 1, 1]))).toThrow("Integer division with addcdiv is no longer supported");
     expect(() => values([3], 76).requires_grad_(true).lerp_(values([3], 77), 0.1)).toThrow(

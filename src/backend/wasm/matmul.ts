@@ -43,8 +43,9 @@ export const SHARED_MAX_PAGES = MAX_STAGING_BYTES / PAGE + 1;
 
 /**
  * Right-hand operands (a layer's weight W in x·Wᵀ and in the gradient's g·W) stay staged in the
- * heap between products, up to this many bytes in all, and are copied in again only when their
- * storage was written since (its version moved): inference and the backward pass reuse the copy.
+ * heap between products from their second product on, up to this many bytes in all, and are
+ * copied in again only when their storage was written since (its version moved): inference and
+ * the backward pass reuse the copy.
  * Linear(784, 512) on one row spent ~110 of its ~150 µs copying W in. Smaller operands are
  * copied each time (a copy of under 64 KiB costs less than keeping track of it).
  */
@@ -221,6 +222,12 @@ export class WasmMatmul {
   private wanted = 1;
   /** Staged right-hand operands, oldest first, from HEAP_BASE to `stagedEnd` (a float index). */
   private staged: StagedEntry[] = [];
+  /**
+   * Spans seen once as a right-hand operand, newest last: a span is kept from its second product
+   * on (at any version), so a weight is, while an activation (a new storage each step, B of the
+   * weight gradient gᵀ·x) is copied with the scratch and does not push the weights out.
+   */
+  private seen: Omit<StagedEntry, "base" | "version">[] = [];
   private stagedEnd = HEAP_BASE / 4;
   /** Threads the last product ran on, the caller included. */
   lastThreads = 1;
@@ -316,6 +323,7 @@ export class WasmMatmul {
 
   private drop(): void {
     this.staged = [];
+    this.seen = [];
     this.stagedEnd = HEAP_BASE / 4;
     if (this.pool) orphanedPools?.unregister(this);
     this.pool?.close();
@@ -442,24 +450,36 @@ export class WasmMatmul {
   /**
    * Where B's span will be kept from this product on (copied in by `run`), dropping an older copy
    * of the same span and, when the room is full, every entry; null for an operand not kept: a
-   * gathered one, one under STAGED_MIN_BYTES, one larger than the room, or no WeakRef.
+   * gathered one, one under STAGED_MIN_BYTES, one larger than the room, one seen for the first
+   * time, or no WeakRef.
    */
   private newEntry(plan: InputPlan): StagedEntry | null {
     const bytes = plan.floats * 4;
     if (plan.gather || bytes < STAGED_MIN_BYTES || bytes > STAGED_CACHE_BYTES || typeof WeakRef !== "function") return null;
     const storage = plan.view.storage;
-    const stale = this.staged.findIndex((e) => e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === storage);
-    if (stale >= 0 && stale === this.staged.length - 1) {
-      // The newest entry: its room is reused in place.
-      this.stagedEnd = this.staged[stale]!.base;
-      this.staged.pop();
-    } else if (stale >= 0) {
-      this.staged.splice(stale, 1);
+    const same = (e: { storage: WeakRef<Storage>; lo: number; floats: number }): boolean =>
+      e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === storage;
+    const stale = this.staged.findIndex(same);
+    if (stale < 0) {
+      const seen = this.seen.findIndex(same);
+      if (seen < 0) {
+        if (this.seen.length >= 2 * STAGED_MAX_ENTRIES) this.seen.shift();
+        this.seen.push({ storage: new WeakRef(storage), lo: plan.lo, floats: plan.floats });
+        return null;
+      }
+      this.seen.splice(seen, 1);
     }
-    let base = placeAt(this.stagedEnd, 2048);
-    if ((base + plan.floats) * 4 - HEAP_BASE > STAGED_CACHE_BYTES || this.staged.length >= STAGED_MAX_ENTRIES) {
-      this.staged = [];
-      base = placeAt(HEAP_BASE / 4, 2048);
+    let base: number;
+    if (stale >= 0 && stale === this.staged.length - 1) {
+      // The newest entry: the new copy takes its room.
+      base = this.staged.pop()!.base;
+    } else {
+      if (stale >= 0) this.staged.splice(stale, 1);
+      base = placeAt(this.stagedEnd, 2048);
+      if ((base + plan.floats) * 4 - HEAP_BASE > STAGED_CACHE_BYTES || this.staged.length >= STAGED_MAX_ENTRIES) {
+        this.staged = [];
+        base = placeAt(HEAP_BASE / 4, 2048);
+      }
     }
     this.stagedEnd = base + plan.floats;
     return { storage: new WeakRef(storage), version: storage.version, lo: plan.lo, floats: plan.floats, base };
