@@ -5,15 +5,16 @@
 
 import { Tensor, type Scalar } from "../tensor/tensor.js";
 import { bool } from "../tensor/dtype.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { RuntimeError } from "../errors.js";
 import { no_grad } from "../autograd/grad_mode.js";
 import { zeros_like } from "../tensor/creation.js";
 import { encodeScalar } from "../tensor/creation.js";
 import {
-  asTensor, broadcastAll, expandedView, hasInternalOverlap, inplace, isScalar, newTensor, resultType, sumToShape,
-  type TensorOrScalar,
+  asTensor, broadcastAll, expandedView, hasInternalOverlap, inplace, isScalar, newTensor, resultType, sameView,
+  sumToShape, writeInPlace, type TensorOrScalar,
 } from "./common.js";
+import { expandsTo } from "../tensor/shape.js";
 import { applyInplace } from "./arithmetic.js";
 import { warn } from "../warnings.js";
 
@@ -103,6 +104,37 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
 
 export const clip = clamp;
 
+/**
+ * clamp_ with clamp's two passes (compare, then where) run on t itself instead of on a copy that
+ * is then copied back, when nothing needs a gradient, t is floating, the bounds are numbers or
+ * tensors that broadcast to t's shape without sharing its storage (unless as t's very view), and
+ * the result keeps t's dtype; the same kernels on the same values, so the same bits. Null where
+ * the general path must run (its errors included).
+ */
+function directClamp(t: Tensor, min: TensorOrScalar | null | undefined, max: TensorOrScalar | null | undefined): Tensor | null {
+  const bounds = [min, max].filter((b): b is TensorOrScalar => b !== undefined && b !== null);
+  if (bounds.length === 0 || !t.dtype.is_floating_point || needsGrad(t)) return null;
+  for (const b of bounds) {
+    if (b instanceof Tensor) {
+      if (b.requires_grad || (b._storage === t._storage && !sameView(t, b)) || !expandsTo(b.shape, t.shape)) return null;
+    } else if (typeof b !== "number") {
+      return null;
+    }
+  }
+  if (resultType(t, ...bounds) !== t.dtype) return null;
+  return writeInPlace(t, () => {
+    const shape = t.shape;
+    const backend = t._storage.backend;
+    const mask = newTensor(shape, bool);
+    for (const [bound, op] of [[min, "lt"], [max, "gt"]] as const) {
+      if (bound === undefined || bound === null) continue;
+      const view = expandedView(asTensor(bound, t.dtype), shape);
+      backend.binary(op, mask._view, t._view, view);
+      backend.where(t._view, mask._view, view, t._view);
+    }
+  });
+}
+
 export function clamp_min(t: Tensor, min: TensorOrScalar): Tensor {
   return clamp(t, min, null);
 }
@@ -170,12 +202,12 @@ P.masked_fill_ = function (mask, value) {
   return applyInplace(this, () => masked_fill(this, mask, value), { selfOverlapOk: true });
 };
 P.clamp = function (min, max) { return clamp(this, min, max); };
-P.clamp_ = function (min, max) { return applyInplace(this, () => clamp(this, min, max), { inputs: [min, max] }); };
+P.clamp_ = function (min, max) { return directClamp(this, min, max) ?? applyInplace(this, () => clamp(this, min, max), { inputs: [min, max] }); };
 P.clip = P.clamp;
 P.clip_ = P.clamp_;
 P.clamp_min = function (min) { return clamp(this, min, null); };
-P.clamp_min_ = function (min) { return applyInplace(this, () => clamp(this, min, null), { inputs: [min] }); };
+P.clamp_min_ = function (min) { return directClamp(this, min, null) ?? applyInplace(this, () => clamp(this, min, null), { inputs: [min] }); };
 P.clamp_max = function (max) { return clamp(this, null, max); };
-P.clamp_max_ = function (max) { return applyInplace(this, () => clamp(this, null, max), { inputs: [max] }); };
+P.clamp_max_ = function (max) { return directClamp(this, null, max) ?? applyInplace(this, () => clamp(this, null, max), { inputs: [max] }); };
 P.fill_ = function (value) { return fill_(this, value); };
 P.zero_ = function () { return zero_(this); };

@@ -291,3 +291,42 @@ describe("addcmul_, addcdiv_ and lerp_ add their term straight into the tensor w
     );
   });
 });
+
+describe("clamp_ runs its compare-and-select passes on the tensor itself where it can", () => {
+  const runs: [string, (t: Tensor, inPlace: boolean) => Tensor][] = [
+    ["min and max numbers", (t, ip) => t[ip ? "clamp_" : "clamp"](-0.5, 0.75)],
+    ["min only", (t, ip) => (ip ? t.clamp_min_(0.1) : t.clamp_min(0.1))],
+    ["max only", (t, ip) => (ip ? t.clamp_max_(-0.2) : t.clamp_max(-0.2))],
+    ["tensor bounds, a row and a column", (t, ip) => t[ip ? "clamp_" : "clamp"](values([64], 80, t.dtype).sub(1), values([48, 1], 81, t.dtype).add(1))],
+  ];
+  for (const [name, run] of runs) {
+    it(name, () => {
+      for (const make of [() => values([48, 64], 82), () => values([64, 48], 83).t(), () => values([48, 64], 84, torch.float64)]) {
+        const t = make();
+        const want = bits(run(t, false));
+        const version = t._version;
+        expect(copiesDuring(t, () => expect(run(t, true)).toBe(t))).toBe(0);
+        expect(bits(t)).toEqual(want);
+        expect(t._version).toBe(version + 1);
+      }
+    });
+  }
+
+  it("declines where it must, with the general path's values and errors", () => {
+    const i = torch.tensor([-3, 0, 5]);
+    expect(copiesDuring(i, () => i.clamp_(-1, 2))).toBe(1);
+    expect(i.tolist()).toEqual([-1, 0, 2]);
+    const f = values([10, 20], 85);
+    const d = values([20], 86, torch.float64);
+    const want = bits(f.clamp(d).to(torch.float32));
+    expect(copiesDuring(f, () => f.clamp_(d))).toBe(1);
+    expect(bits(f)).toEqual(want);
+    expect(() => values([3], 87).clamp_()).toThrow("torch.clamp: At least one of 'min' or 'max' must not be None");
+    expect(() => torch.zeros([1]).expand([3]).clamp_(0, 1)).toThrow("more than one element of the written-to tensor refers to a single memory location");
+    expect(() => values([3], 88).requires_grad_(true).clamp_(0, 1)).toThrow("a leaf Variable that requires grad is being used in an in-place operation.");
+    const w = values([4, 5], 89).requires_grad_(true);
+    const y = w.mul(1);
+    y.clamp_(-0.5, 0.5);
+    expect(y.grad_fn?.name()).toBe("ClampBackward1");
+  });
+});
