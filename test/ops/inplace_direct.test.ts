@@ -227,6 +227,21 @@ describe("in-place unary ops write straight into the tensor where they can", () 
   });
 });
 
+/**
+ * `run(t, true)` (the in-place op) on a dense, a transposed and a float64 t: no copy back, the
+ * bits of `run(t, false)` (the out-of-place op), one version bump.
+ */
+function expectWritesInPlace(run: (t: Tensor, inPlace: boolean) => Tensor, seed: number): void {
+  for (const make of [() => values([48, 64], seed), () => values([64, 48], seed + 1).t(), () => values([48, 64], seed + 2, torch.float64)]) {
+    const t = make();
+    const want = bits(run(t, false));
+    const version = t._version;
+    expect(copiesDuring(t, () => expect(run(t, true)).toBe(t))).toBe(0);
+    expect(bits(t)).toEqual(want);
+    expect(t._version).toBe(version + 1);
+  }
+}
+
 describe("addcmul_, addcdiv_ and lerp_ add their term straight into the tensor where they can", () => {
   // Each case: the op with t's operands made in t's dtype (lerp wants one dtype throughout).
   type Case = (t: Tensor, inPlace: boolean) => Tensor;
@@ -238,18 +253,7 @@ describe("addcmul_, addcdiv_ and lerp_ add their term straight into the tensor w
     ["lerp_, small weight", (t, ip) => t[ip ? "lerp_" : "lerp"](v(t, [48, 64], 56), 0.1)],
     ["lerp_, negative weight, bias row", (t, ip) => t[ip ? "lerp_" : "lerp"](v(t, [64], 57), -0.3)],
   ];
-  for (const [name, run] of cases) {
-    it(name, () => {
-      for (const make of [() => values([48, 64], 58), () => values([64, 48], 59).t(), () => values([48, 64], 60, torch.float64)]) {
-        const t = make();
-        const want = bits(run(t, false));
-        const version = t._version;
-        expect(copiesDuring(t, () => expect(run(t, true)).toBe(t))).toBe(0);
-        expect(bits(t)).toEqual(want);
-        expect(t._version).toBe(version + 1);
-      }
-    });
-  }
+  for (const [name, run] of cases) it(name, () => expectWritesInPlace(run, 58));
 
   it("declines where the op casts, takes lerp's other side, a tensor weight, or needs a gradient; values as before", () => {
     const runs: [Tensor, (t: Tensor) => Tensor][] = [
@@ -299,18 +303,7 @@ describe("clamp_ runs its compare-and-select passes on the tensor itself where i
     ["max only", (t, ip) => (ip ? t.clamp_max_(-0.2) : t.clamp_max(-0.2))],
     ["tensor bounds, a row and a column", (t, ip) => t[ip ? "clamp_" : "clamp"](values([64], 80, t.dtype).sub(1), values([48, 1], 81, t.dtype).add(1))],
   ];
-  for (const [name, run] of runs) {
-    it(name, () => {
-      for (const make of [() => values([48, 64], 82), () => values([64, 48], 83).t(), () => values([48, 64], 84, torch.float64)]) {
-        const t = make();
-        const want = bits(run(t, false));
-        const version = t._version;
-        expect(copiesDuring(t, () => expect(run(t, true)).toBe(t))).toBe(0);
-        expect(bits(t)).toEqual(want);
-        expect(t._version).toBe(version + 1);
-      }
-    });
-  }
+  for (const [name, run] of runs) it(name, () => expectWritesInPlace(run, 82));
 
   it("declines where it must, with the general path's values and errors", () => {
     const i = torch.tensor([-3, 0, 5]);

@@ -298,6 +298,21 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, i
 // rows by 16 columns leaves the FMA units waiting on their own latency (2R chains), so these run
 // P panels side by side. nn.Linear(784, 512) on one row: 89 µs packed (x·Wᵀ), 78 (x·W).
 //
+// Writes R rows of P·16 accumulators to C (added to what is there after the first KC block).
+template <int R, int P>
+inline void store_tile(const __m256 (&c)[R][2 * P], float* C, int64_t cRow, bool accumulate) {
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+#pragma GCC unroll 8
+    for (int v = 0; v < 2 * P; v++) {
+      float* out = C + i * cRow + 8 * v;
+      __m256 x = c[i][v];
+      if (accumulate) x = _mm256_add_ps(x, _mm256_loadu_ps(out));
+      _mm256_storeu_ps(out, x);
+    }
+  }
+}
+
 // B row-major (x·W, a gradient g·W): each k reads P·16 consecutive floats of B's row k.
 template <int R, int P>
 void direct_nn(int64_t kc, const float* A, const float* B, int64_t bRow, float* C, int64_t cRow, bool accumulate) {
@@ -318,16 +333,7 @@ void direct_nn(int64_t kc, const float* A, const float* B, int64_t bRow, float* 
     A += MR;
     B += bRow;
   }
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-#pragma GCC unroll 8
-    for (int v = 0; v < 2 * P; v++) {
-      float* out = C + i * cRow + 8 * v;
-      __m256 x = c[i][v];
-      if (accumulate) x = _mm256_add_ps(x, _mm256_loadu_ps(out));
-      _mm256_storeu_ps(out, x);
-    }
-  }
+  store_tile<R, P>(c, C, cRow, accumulate);
 }
 
 // B = Wᵀ (x·Wᵀ: column j of B is row j of W, contiguous along k, rows `ldw` apart). Per 8 k,
@@ -368,16 +374,7 @@ void direct_nt(int64_t kc, const float* A, const float* W, int64_t ldw, float* C
       for (int i = 0; i < R; i++) c[i][v] = _mm256_fmadd_ps(_mm256_broadcast_ss(A + k * MR + i), b, c[i][v]);
     }
   }
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-#pragma GCC unroll 8
-    for (int v = 0; v < 2 * P; v++) {
-      float* out = C + i * cRow + 8 * v;
-      __m256 x = c[i][v];
-      if (accumulate) x = _mm256_add_ps(x, _mm256_loadu_ps(out));
-      _mm256_storeu_ps(out, x);
-    }
-  }
+  store_tile<R, P>(c, C, cRow, accumulate);
 }
 
 // Panels a call takes for R rows: enough chains to cover the FMA latency, at most 12
