@@ -18,7 +18,8 @@
  * no static data); then A, B, C and one packing work space per thread, each at its own offset
  * within a 4 KiB page (see `placeAt`). Memory only grows; a typed-array view of it is re-made
  * after every grow (a grow detaches an own memory's old buffer), and a memory grown past
- * RETAIN_BYTES is dropped, so one huge product does not pin its scratch for the life of the page:
+ * RETAIN_BYTES beyond the operands it keeps staged (see STAGED_CACHE_BYTES; those come first,
+ * from HEAP_BASE) is dropped, so one huge product does not pin its scratch for the life of the page:
  * at once over an own memory, and after TRIM_IDLE_MS without another such product over a shared
  * one (dropping it stops the workers, which a loop of large products should not pay each step).
  */
@@ -303,7 +304,8 @@ export class WasmMatmul {
 
   /** Drops a memory that grew past RETAIN_BYTES, so the collector can take it back. */
   private trim(): void {
-    if (!this.memory || this.memory.buffer.byteLength <= RETAIN_BYTES + HEAP_BASE) return;
+    // The kept operands (at most STAGED_CACHE_BYTES) do not count against the scratch's limit.
+    if (!this.memory || this.memory.buffer.byteLength <= RETAIN_BYTES + this.stagedEnd * 4) return;
     if (!this.pool) return this.drop();
     this.lastLarge = Date.now();
     if (this.trimTimer !== null) return;
