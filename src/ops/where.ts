@@ -11,8 +11,8 @@ import { no_grad } from "../autograd/grad_mode.js";
 import { zeros_like } from "../tensor/creation.js";
 import { encodeScalar } from "../tensor/creation.js";
 import {
-  asTensor, broadcastAll, expandedView, hasInternalOverlap, inplace, isScalar, newTensor, resultType, sameView,
-  sumToShape, writeInPlace, type TensorOrScalar,
+  asTensor, broadcastAll, expandedView, floatValues, hasInternalOverlap, inplace, isScalar, newTensor, resultType,
+  sameView, sumToShape, writeInPlace, type TensorOrScalar,
 } from "./common.js";
 import { expandsTo } from "../tensor/shape.js";
 import { applyInplace } from "./arithmetic.js";
@@ -77,15 +77,21 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   const hi = max === undefined || max === null ? null : asTensor(max, dtype);
   const shape = broadcastAll(...[x, lo, hi].filter((b): b is Tensor => b !== null));
   let out = newTensor(shape, dtype);
-  const backend = out._storage.backend;
-  backend.copy(out._view, expandedView(x, shape));
-  // min(max(x, lo), hi) as PyTorch's kernel takes it: x itself on ties (so -0 stays -0) and
-  // NaN stays NaN, which is what "replace where x < lo, then where x > hi" gives.
-  const mask = newTensor(shape, bool);
-  for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
-    if (!bound) continue;
-    backend.binary(op, mask._view, out._view, expandedView(bound, shape));
-    backend.where(out._view, mask._view, expandedView(bound, shape), out._view);
+  const src = numberBounds(min, max) ? floatValues(x) : null;
+  const dst = src === null ? null : floatValues(out);
+  if (src !== null && dst !== null) {
+    clampLoop(src, dst, min as number | null | undefined, max as number | null | undefined);
+  } else {
+    const backend = out._storage.backend;
+    backend.copy(out._view, expandedView(x, shape));
+    // min(max(x, lo), hi) as PyTorch's kernel takes it: x itself on ties (so -0 stays -0) and
+    // NaN stays NaN, which is what "replace where x < lo, then where x > hi" gives.
+    const mask = newTensor(shape, bool);
+    for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
+      if (!bound) continue;
+      backend.binary(op, mask._view, out._view, expandedView(bound, shape));
+      backend.where(out._view, mask._view, expandedView(bound, shape), out._view);
+    }
   }
   const tensorBounds = min instanceof Tensor || max instanceof Tensor;
   const xs = x.shape;
@@ -103,6 +109,31 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
 }
 
 export const clip = clamp;
+
+/** Both bounds numbers (or absent): clamp's one-pass loop can take a dense floating tensor. */
+const numberBounds = (min: TensorOrScalar | null | undefined, max: TensorOrScalar | null | undefined): boolean =>
+  (min === undefined || min === null || typeof min === "number") && (max === undefined || max === null || typeof max === "number");
+
+/**
+ * clamp over dense values in one pass, `src` into `dst` (which may be `src`): the two passes of
+ * the general path in one, in their order (below lo: lo; then above hi: hi, so hi wins when
+ * lo > hi), x itself on ties and NaN kept. The bounds are rounded to float32 for a float32
+ * array first, as clamp's bound tensors are, so the comparisons are the same.
+ */
+function clampLoop(src: Float32Array | Float64Array, dst: Float32Array | Float64Array, min: number | null | undefined, max: number | null | undefined): void {
+  const f32 = src instanceof Float32Array;
+  const lo = min === undefined || min === null ? -Infinity : f32 ? Math.fround(min) : min;
+  const hi = max === undefined || max === null ? Infinity : f32 ? Math.fround(max) : max;
+  // An absent bound compares false against everything, as no pass at all; NaN bounds too.
+  const hasLo = min !== undefined && min !== null;
+  const hasHi = max !== undefined && max !== null;
+  for (let i = 0; i < src.length; i++) {
+    let v = src[i]!;
+    if (hasLo && v < lo) v = lo;
+    if (hasHi && v > hi) v = hi;
+    dst[i] = v;
+  }
+}
 
 /**
  * clamp_ with clamp's two passes (compare, then where) run on t itself instead of on a copy that
@@ -123,6 +154,8 @@ function directClamp(t: Tensor, min: TensorOrScalar | null | undefined, max: Ten
   }
   if (resultType(t, ...bounds) !== t.dtype) return null;
   return writeInPlace(t, () => {
+    const values = numberBounds(min, max) ? floatValues(t) : null;
+    if (values !== null) return clampLoop(values, values, min as number | null | undefined, max as number | null | undefined);
     const shape = t.shape;
     const backend = t._storage.backend;
     const mask = newTensor(shape, bool);

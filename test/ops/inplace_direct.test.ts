@@ -305,6 +305,26 @@ describe("clamp_ runs its compare-and-select passes on the tensor itself where i
   ];
   for (const [name, run] of runs) it(name, () => expectWritesInPlace(run, 82));
 
+  it("the one-pass loop over dense values agrees with the two passes over a strided view", () => {
+    // NaN, ±0, ±inf, values at the float32 rounding of the bounds, and lo > hi (hi wins).
+    const special = [NaN, 0, -0, Infinity, -Infinity, Math.fround(0.1), Math.fround(-0.3), 0.1, -0.3, 5, -5];
+    for (const dtype of [torch.float32, torch.float64]) {
+      const flat = torch.tensor([...special, ...special.map((v) => v / 3)], { dtype });
+      const n = flat.shape[0]!;
+      const dense = flat.reshape([2, n / 2]);
+      const strided = flat.reshape([n / 2, 2]).t(); // other values, so compare against its own dense copy
+      for (const [min, max] of [[-0.3, 0.1], [0.1, -0.3], [0, null], [null, -0], [-0.3, undefined]] as [number | null, number | null | undefined][]) {
+        const viaLoop = bits(strided.contiguous().clamp(min, max));
+        const viaPasses = bits(strided.clamp(min, max));
+        expect(viaLoop).toEqual(viaPasses);
+        const inPlace = strided.contiguous();
+        inPlace.clamp_(min, max);
+        expect(bits(inPlace)).toEqual(viaPasses);
+        expect(bits(dense.clamp(min, max))).toEqual(bits(dense.t().contiguous().t().clamp(min, max)));
+      }
+    }
+  });
+
   it("declines where it must, with the general path's values and errors", () => {
     const i = torch.tensor([-3, 0, 5]);
     expect(copiesDuring(i, () => i.clamp_(-1, 2))).toBe(1);
