@@ -15,7 +15,7 @@ import { zeros } from "../tensor/creation.js";
 import { where } from "./where.js";
 import {
   asTensor, broadcastAll, checkInplaceDtype, checkInplaceLeaf, checkNoInternalOverlap, checkNoPartialOverlap, expandedView, inplace,
-  newOutput, newTensor, resultType, sameView, sumToShape, writeInPlace,
+  newOutput, newTensor, provablyDistinct, resultType, sameView, sumToShape, writeInPlace,
   type TensorOrScalar,
 } from "./common.js";
 
@@ -349,15 +349,25 @@ export function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: O
 const plain = (opt?: AlphaOptions) => opt === undefined || opt.alpha === undefined || opt.alpha === 1;
 
 /**
- * add_ / sub_ with an alpha: `o · alpha` made first, as add and sub make it, and then added or
- * subtracted in place (`p.add_(g, { alpha: -lr })`, a hand-written SGD step), or null where the
- * general path must run: as directInplace's, with `other` in t's storage only as t's very view.
+ * The in-place form of a composite whose last step is `t.add(term)` (or `sub`), that step's
+ * kernel writing straight into t: add_ / sub_ with an alpha (`p.add_(g, { alpha: -lr })`, whose
+ * term is `o · alpha`), addcmul_, addcdiv_, lerp_ (./pointwise.ts). Null where the general path
+ * must run: t not floating or possibly sharing memory between its elements (the general path
+ * raises PyTorch's overlap error before any shape error the term would), anything needing a
+ * gradient, a bool operand, an operand in t's storage other than t's very view (PyTorch checks
+ * the operands themselves: the general path raises that overlap error), a null term, or what
+ * directInplace declines. `term` is computed from the operands exactly as the out-of-place op
+ * computes it, so the bits are that op's.
  */
-function directScaled(op: "add" | "sub", t: Tensor, o: Other, alpha: number): Tensor | null {
-  if (!t.dtype.is_floating_point || needsGrad(t)) return null;
-  // PyTorch checks the overlap on `other` itself (one kernel with alpha): the general path raises it.
-  if (o instanceof Tensor && (o.requires_grad || o.dtype === bool || (o._storage === t._storage && !sameView(t, o)))) return null;
-  return directInplace(op, t, mul(o, alpha));
+export function directComposite(
+  op: "add" | "sub", t: Tensor, operands: readonly unknown[], term: () => Tensor | null,
+): Tensor | null {
+  if (!t.dtype.is_floating_point || !provablyDistinct(t) || needsGrad(t)) return null;
+  for (const o of operands) {
+    if (o instanceof Tensor && (o.requires_grad || o.dtype === bool || (o._storage === t._storage && !sameView(t, o)))) return null;
+  }
+  const made = no_grad(term);
+  return made === null ? null : directInplace(op, t, made);
 }
 
 declare module "../tensor/tensor.js" {
@@ -411,12 +421,12 @@ declare module "../tensor/tensor.js" {
 const P = Tensor.prototype;
 P.add = function (o, opt) { return add(this, o, opt); };
 P.add_ = function (o, opt) {
-  const direct = plain(opt) ? directInplace("add", this, o) : directScaled("add", this, o, opt!.alpha!);
+  const direct = plain(opt) ? directInplace("add", this, o) : directComposite("add", this, [o], () => mul(o, opt!.alpha!));
   return direct || applyInplace(this, () => add(this, o, opt), { inputs: [o] });
 };
 P.sub = function (o, opt) { return sub(this, o, opt); };
 P.sub_ = function (o, opt) {
-  const direct = plain(opt) ? directInplace("sub", this, o) : directScaled("sub", this, o, opt!.alpha!);
+  const direct = plain(opt) ? directInplace("sub", this, o) : directComposite("sub", this, [o], () => mul(o, opt!.alpha!));
   return direct || applyInplace(this, () => sub(this, o, opt), { inputs: [o] });
 };
 P.subtract = P.sub;

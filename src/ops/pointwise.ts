@@ -9,12 +9,12 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { needsGrad, record } from "../autograd/graph.js";
+import { record } from "../autograd/graph.js";
 import { no_grad } from "../autograd/grad_mode.js";
 import { RuntimeError } from "../errors.js";
-import { applyInplace, directInplace } from "./arithmetic.js";
+import { applyInplace, directComposite } from "./arithmetic.js";
 import { where } from "./where.js";
-import { asTensor, provablyDistinct, resultType, sameView, sumToShape } from "./common.js";
+import { asTensor, resultType, sumToShape } from "./common.js";
 
 export interface ValueOptions {
   /** The multiplier of the product or quotient (default 1). */
@@ -159,26 +159,6 @@ declare module "../tensor/tensor.js" {
   }
 }
 
-/**
- * The in-place form of a composite whose last step is `t.add(term)`, with the kernel of that add
- * writing straight into t (arithmetic.ts directInplace: `v.addcmul_(g, g, { value })` without a
- * temporary result and its copy back), or null where the general path must run: t not floating,
- * anything needing a gradient, an operand in t's storage other than t's very view (the general
- * path raises PyTorch's overlap error), or what directInplace declines. `term` is computed from
- * the operands exactly as the out-of-place op computes it, so the bits are that op's.
- */
-function directAdd(t: Tensor, operands: readonly (Tensor | number)[], term: () => Tensor | null): Tensor | null {
-  // A t whose elements may share memory goes first to the general path, whose overlap error
-  // PyTorch raises before any shape error the term would.
-  if (!t.dtype.is_floating_point || !provablyDistinct(t)) return null;
-  for (const o of operands) {
-    if (o instanceof Tensor && (o.requires_grad || (o._storage === t._storage && !sameView(t, o)))) return null;
-  }
-  if (needsGrad(t)) return null;
-  const made = no_grad(term);
-  return made === null ? null : directInplace("add", t, made);
-}
-
 /** addcmul's and addcdiv's term, `value · t1 (× or ÷) t2` after promotion, when t keeps its dtype. */
 function ternaryTerm(t: Tensor, t1: Tensor, t2: Tensor, value: number, op: "mul" | "div"): Tensor | null {
   const [x, a, b] = promoted(t, t1, t2);
@@ -196,18 +176,18 @@ function lerpTerm(t: Tensor, end: Tensor, weight: number | Tensor): Tensor | nul
 const P = Tensor.prototype;
 P.addcmul = function (t1, t2, opt) { return addcmul(this, t1, t2, opt); };
 P.addcmul_ = function (t1, t2, opt) {
-  return directAdd(this, [t1, t2], () => ternaryTerm(this, t1, t2, opt?.value ?? 1, "mul"))
+  return directComposite("add", this, [t1, t2], () => ternaryTerm(this, t1, t2, opt?.value ?? 1, "mul"))
     ?? applyInplace(this, () => addcmul(this, t1, t2, opt), { inputs: [t1, t2] });
 };
 P.addcdiv = function (t1, t2, opt) { return addcdiv(this, t1, t2, opt); };
 P.addcdiv_ = function (t1, t2, opt) {
   // Integer t1 and t2 are refused by addcdiv itself, on the general path.
   const floating = t1.dtype.is_floating_point || t2.dtype.is_floating_point;
-  return (floating && directAdd(this, [t1, t2], () => ternaryTerm(this, t1, t2, opt?.value ?? 1, "div")))
+  return (floating && directComposite("add", this, [t1, t2], () => ternaryTerm(this, t1, t2, opt?.value ?? 1, "div")))
     || applyInplace(this, () => addcdiv(this, t1, t2, opt), { inputs: [t1, t2] });
 };
 P.lerp = function (end, weight) { return lerp(this, end, weight); };
 P.lerp_ = function (end, weight) {
-  return directAdd(this, [end, weight], () => lerpTerm(this, end, weight))
+  return directComposite("add", this, [end, weight], () => lerpTerm(this, end, weight))
     ?? applyInplace(this, () => lerp(this, end, weight), { inputs: [end, weight] });
 };

@@ -82,16 +82,8 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   if (src !== null && dst !== null) {
     clampLoop(src, dst, min as number | null | undefined, max as number | null | undefined);
   } else {
-    const backend = out._storage.backend;
-    backend.copy(out._view, expandedView(x, shape));
-    // min(max(x, lo), hi) as PyTorch's kernel takes it: x itself on ties (so -0 stays -0) and
-    // NaN stays NaN, which is what "replace where x < lo, then where x > hi" gives.
-    const mask = newTensor(shape, bool);
-    for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
-      if (!bound) continue;
-      backend.binary(op, mask._view, out._view, expandedView(bound, shape));
-      backend.where(out._view, mask._view, expandedView(bound, shape), out._view);
-    }
+    out._storage.backend.copy(out._view, expandedView(x, shape));
+    clampPasses(out, lo, hi);
   }
   const tensorBounds = min instanceof Tensor || max instanceof Tensor;
   const xs = x.shape;
@@ -109,6 +101,22 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
 }
 
 export const clip = clamp;
+
+/**
+ * clamp's general form, in place on `out`: min(max(out, lo), hi) as PyTorch's kernel takes it,
+ * out itself on ties (so -0 stays -0) and NaN kept, which is what "replace where out < lo, then
+ * where out > hi" gives. The bounds have out's dtype and broadcast to its shape.
+ */
+function clampPasses(out: Tensor, lo: Tensor | null, hi: Tensor | null): void {
+  const backend = out._storage.backend;
+  const mask = newTensor(out.shape, bool);
+  for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
+    if (!bound) continue;
+    const view = expandedView(bound, out.shape);
+    backend.binary(op, mask._view, out._view, view);
+    backend.where(out._view, mask._view, view, out._view);
+  }
+}
 
 /** Both bounds numbers (or absent): clamp's one-pass loop can take a dense floating tensor. */
 const numberBounds = (min: TensorOrScalar | null | undefined, max: TensorOrScalar | null | undefined): boolean =>
@@ -136,7 +144,7 @@ function clampLoop(src: Float32Array | Float64Array, dst: Float32Array | Float64
 }
 
 /**
- * clamp_ with clamp's two passes (compare, then where) run on t itself instead of on a copy that
+ * clamp_ with clamp's passes (clampLoop, or clampPasses) run on t itself instead of on a copy that
  * is then copied back, when nothing needs a gradient, t is floating, the bounds are numbers or
  * tensors that broadcast to t's shape without sharing its storage (unless as t's very view), and
  * the result keeps t's dtype; the same kernels on the same values, so the same bits. Null where
@@ -156,15 +164,8 @@ function directClamp(t: Tensor, min: TensorOrScalar | null | undefined, max: Ten
   return writeInPlace(t, () => {
     const values = numberBounds(min, max) ? floatValues(t) : null;
     if (values !== null) return clampLoop(values, values, min as number | null | undefined, max as number | null | undefined);
-    const shape = t.shape;
-    const backend = t._storage.backend;
-    const mask = newTensor(shape, bool);
-    for (const [bound, op] of [[min, "lt"], [max, "gt"]] as const) {
-      if (bound === undefined || bound === null) continue;
-      const view = expandedView(asTensor(bound, t.dtype), shape);
-      backend.binary(op, mask._view, t._view, view);
-      backend.where(t._view, mask._view, view, t._view);
-    }
+    const bound = (b: TensorOrScalar | null | undefined) => (b === undefined || b === null ? null : asTensor(b, t.dtype));
+    clampPasses(t, bound(min), bound(max));
   });
 }
 

@@ -197,6 +197,10 @@ function placement(plan: InputPlan, base: number): Staged {
   return { base, strides: strides.map((s, d) => (view.strides[d] === 0 ? 0 : s)) };
 }
 
+/** Whether a kept or seen span is the one `plan` copies in (same storage, same span). */
+const sameSpan = (plan: InputPlan) => (e: { storage: WeakRef<Storage>; lo: number; floats: number }): boolean =>
+  e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === plan.view.storage;
+
 /** TORCH_TS_CHECK_STAGED: the kept copy must equal the storage, bit for bit. */
 function checkStaged(heap: Float32Array, plan: InputPlan, entry: StagedEntry): void {
   const src = dataOf(plan.view) as Float32Array;
@@ -438,15 +442,9 @@ export class WasmMatmul {
   /** The staged copy of B's span at its storage's current version, if one is kept. */
   private stagedHit(plan: InputPlan): StagedEntry | null {
     if (plan.gather) return null;
-    const storage = plan.view.storage;
-    for (const e of this.staged) {
-      if (e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === storage) {
-        if (e.version === storage.version) return e;
-        // Written since: its place is taken by the new copy (newEntry drops it).
-        return null;
-      }
-    }
-    return null;
+    const e = this.staged.find(sameSpan(plan));
+    // Written since (the version moved): its place is taken by the new copy (newEntry drops it).
+    return e !== undefined && e.version === plan.view.storage.version ? e : null;
   }
 
   /**
@@ -459,8 +457,7 @@ export class WasmMatmul {
     const bytes = plan.floats * 4;
     if (plan.gather || bytes < STAGED_MIN_BYTES || bytes > STAGED_CACHE_BYTES || typeof WeakRef !== "function") return null;
     const storage = plan.view.storage;
-    const same = (e: { storage: WeakRef<Storage>; lo: number; floats: number }): boolean =>
-      e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === storage;
+    const same = sameSpan(plan);
     const stale = this.staged.findIndex(same);
     if (stale < 0) {
       const seen = this.seen.findIndex(same);
