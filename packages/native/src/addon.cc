@@ -123,6 +123,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avx2", nullptr, Avx2, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"packB", nullptr, PackB, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copy", nullptr, Copy, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -44,6 +44,7 @@ T* at(const Array& a, int64_t offset) {
 
 // The kernel exports (exports.cc); their layouts in params are described there.
 napi_value Matmul(napi_env env, napi_callback_info info);
+napi_value PackB(napi_env env, napi_callback_info info);
 napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value Copy(napi_env env, napi_callback_info info);

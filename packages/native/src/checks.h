@@ -65,10 +65,16 @@ class Call {
 
   // Reads `count` arguments into argv (`names` lists them for the message: "out, a, b"); fewer
   // is a TypeError.
-  bool args(napi_callback_info info, size_t count, napi_value* argv, const char* names) {
-    size_t argc = count;
+  // With `optional` > 0, argv has room for that many more, which read as undefined when absent.
+  bool args(napi_callback_info info, size_t count, napi_value* argv, const char* names, size_t optional = 0) {
+    size_t argc = count + optional;
     if (napi_get_cb_info(env_, info, &argc, argv, nullptr, nullptr) != napi_ok) return type_error("could not read its arguments");
     return argc >= count || too_few(count, argc, names);
+  }
+  // Whether `value` is undefined (an optional argument left out).
+  bool absent(napi_value value) const {
+    napi_valuetype t;
+    return napi_typeof(env_, value, &t) == napi_ok && t == napi_undefined;
   }
 
   // `value` as a typed array of `type`, named `name` in messages.

@@ -90,18 +90,75 @@ bool read_walk(Call& c, size_t at, const Array* arrays, bool threaded, Walk& w, 
   return true;
 }
 
+// Where a whole packed B of `floats` floats starts in `p`: its first 32-byte boundary (a
+// Float32Array's data is 4-byte aligned, so this skips at most 7 floats), or null when what is
+// left from there is too short.
+float* packed_start(const Array& p, int64_t floats) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(p.data);
+  const uintptr_t aligned = (at + 31) & ~uintptr_t{31};
+  const size_t skip = (aligned - at) / sizeof(float);
+  if (p.length < skip || static_cast<uint64_t>(p.length - skip) < static_cast<uint64_t>(floats)) return nullptr;
+  return reinterpret_cast<float*>(aligned);
+}
+
+// The floats a whole packed B of K x N needs with the slack for aligning it, or -1 past int64.
+int64_t packed_floats_with_slack(int64_t K, int64_t N) {
+  int64_t npad, floats;
+  if (!checked::add(N, NR - 1, &npad)) return -1;
+  npad = npad / NR * NR;
+  if (!checked::mul(npad, K, &floats) || !checked::add(floats, 7, &floats)) return -1;
+  return floats;
+}
+
 }  // namespace
 
-// matmul(out, a, b); params: [nd, outShape[nd], K, offA, stridesA[nd], offB, stridesB[nd], offOut, stridesOut[nd]]
-// with nd ≥ 2: out (..., M, N) = a (..., M, K) · b (..., K, N).
+// packB(dst, b); params: [K, N, offB, bRow, bCol]: B (K x N) packed whole into dst for products
+// that reuse it (matmul's fourth argument). dst needs ceil(N / 16) · 16 · K + 7 floats; returns
+// how many of them it skipped to reach a 32-byte boundary.
+napi_value PackB(napi_env env, napi_callback_info info) {
+  Call c(env, "packB");
+  Instance* inst = instance(env);
+  napi_value argv[2];
+  Array dst, b;
+  if (!c.args(info, 2, argv, "dst, b") || !c.floats(argv[0], "dst", dst) || !c.floats(argv[1], "b", b) ||
+      !c.params(inst->params, inst->paramsLength) || !c.need(5)) {
+    return nullptr;
+  }
+  int64_t K, N, off, bRow, bCol;
+  if (!c.size(0, K, "K") || !c.size(1, N, "N") || !c.size(2, off, "offset", "b") || !c.stride(3, bRow, "b", 0) ||
+      !c.stride(4, bCol, "b", 1)) {
+    return nullptr;
+  }
+  const int64_t shape[2] = {K, N}, strides[2] = {bRow, bCol};
+  if (!c.fits(b, off, 2, shape, strides)) return nullptr;
+  const int64_t floats = packed_floats_with_slack(K, N);
+  float* start = floats < 0 ? nullptr : packed_start(dst, floats - 7);
+  if (start == nullptr) {
+    c.range_error("dst has %zu elements; a packed %lld x %lld B needs %lld", dst.length, static_cast<long long>(K),
+                  static_cast<long long>(N), static_cast<long long>(floats));
+    return nullptr;
+  }
+  pack_b_whole(inst->avx2, K, N, at<const float>(b, off), bRow, bCol, start);
+  // The floats skipped to align it (0-7): only here can the caller learn where it starts.
+  napi_value skipped;
+  napi_create_int32(env, static_cast<int32_t>(start - static_cast<float*>(dst.data)), &skipped);
+  return skipped;
+}
+
+// matmul(out, a, b[, packed]); params: [nd, outShape[nd], K, offA, stridesA[nd], offB, stridesB[nd], offOut, stridesOut[nd]]
+// with nd ≥ 2: out (..., M, N) = a (..., M, K) · b (..., K, N). `packed`, when given, is b
+// packed by packB (one matrix: b's batch strides 0), read instead of packing b as the product
+// runs; that it holds b's values is the caller's to ensure.
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Call c(env, "matmul");
   Instance* inst = instance(env);
-  napi_value argv[3];
+  napi_value argv[4];
   Array arrays[3];  // a, b, out: the order of their layouts in params
   Array &a = arrays[0], &b = arrays[1], &out = arrays[2];
-  if (!c.args(info, 3, argv, "out, a, b") || !c.floats(argv[0], "out", out) || !c.floats(argv[1], "a", a) ||
-      !c.floats(argv[2], "b", b) || !c.params(inst->params, inst->paramsLength)) {
+  Array packed;
+  if (!c.args(info, 3, argv, "out, a, b", 1) || !c.floats(argv[0], "out", out) || !c.floats(argv[1], "a", a) ||
+      !c.floats(argv[2], "b", b) || (!c.absent(argv[3]) && !c.floats(argv[3], "packed", packed)) ||
+      !c.params(inst->params, inst->paramsLength)) {
     return nullptr;
   }
   int64_t nd, K;
@@ -170,6 +227,22 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   m.g.bCol = strides[1][nb + 1];
   m.g.cRow = strides[2][nb];
   m.g.cCol = strides[2][nb + 1];
+  if (packed.data != nullptr && K > 0) {
+    for (int d = 0; d < nb; d++) {
+      if (strides[1][d] != 0 && shape[2][d] != 1) {
+        c.range_error("packed: b must be one matrix for every batch (its batch stride %d is %lld)", d,
+                      static_cast<long long>(strides[1][d]));
+        return nullptr;
+      }
+    }
+    const int64_t floats = packed_floats_with_slack(K, N);
+    m.g.packedB = floats < 0 ? nullptr : packed_start(packed, floats - 7);
+    if (m.g.packedB == nullptr) {
+      c.range_error("packed has %zu elements; a packed %lld x %lld b needs %lld", packed.length, static_cast<long long>(K),
+                    static_cast<long long>(N), static_cast<long long>(floats));
+      return nullptr;
+    }
+  }
   if (!matmul(inst->pool, m)) {
     // Out of memory, as V8 reports a failed ArrayBuffer allocation: a RangeError.
     c.range_error("could not allocate the %zu bytes of packing buffers that a product needs on this thread (out of memory)",

@@ -155,6 +155,11 @@ void zero_fill(const MatmulArgs& m) {
 
 bool avx2_available() { return kAvx2; }
 
+void pack_b_whole(bool avx2, int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst) {
+  if (avx2 && kAvx2) pack_b_whole_avx2(K, N, b, bRow, bCol, dst);
+  else pack_b_whole_portable(K, N, b, bRow, bCol, dst);
+}
+
 size_t pack_buffer_bytes() { return aligned_bytes(PACK_A_FLOATS) + aligned_bytes(PACK_B_FLOATS); }
 
 bool matmul(Pool& pool, const MatmulArgs& m) {

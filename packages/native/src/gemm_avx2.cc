@@ -421,6 +421,54 @@ int64_t direct_block(int64_t kc, const float* A, const float* b, int64_t bRow, i
   }
 }
 
+// The packed path's few-row block: R ≤ 3 rows against P panels of a B packed beforehand (each
+// kc · NR floats after the last), side by side for enough FMA chains, as direct_nn does for B in
+// place. Each element is micro_rows's chain of FMAs over k, so the bits are the same.
+template <int R, int P>
+void packed_rows(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, bool accumulate) {
+  __m256 c[R][2 * P];
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+#pragma GCC unroll 8
+    for (int v = 0; v < 2 * P; v++) c[i][v] = _mm256_setzero_ps();
+  }
+  const int64_t step = kc * NR;
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; k++) {
+#pragma GCC unroll 8
+    for (int v = 0; v < 2 * P; v++) {
+      const __m256 b = _mm256_load_ps(B + (v >> 1) * step + 8 * (v & 1));
+#pragma GCC unroll 6
+      for (int i = 0; i < R; i++) c[i][v] = _mm256_fmadd_ps(_mm256_broadcast_ss(A + i), b, c[i][v]);
+    }
+    A += MR;
+    B += NR;
+  }
+  store_tile<R, P>(c, C, cRow, accumulate);
+}
+
+template <int R>
+int64_t packed_panels(int64_t kc, const float* A, const float* packed, float* C, int64_t cRow, int64_t nc,
+                      bool accumulate) {
+  constexpr int P = direct_panels<R>();
+  int64_t j = 0;
+  for (; j + P * NR <= nc; j += P * NR) packed_rows<R, P>(kc, A, packed + j * kc, C + j, cRow, accumulate);
+  return j;
+}
+
+// Up to three rows against a packed B run several panels at a time; four to six rows already
+// have enough chains in micro_rows / micro (returns 0: all of it is left to them).
+int64_t packed_block(int64_t kc, const float* A, const float* packed, float* C, int64_t cRow, int64_t cCol, int64_t mr,
+                     int64_t nc, bool accumulate) {
+  if (cCol != 1) return 0;
+  switch (mr) {
+    case 1: return packed_panels<1>(kc, A, packed, C, cRow, nc, accumulate);
+    case 2: return packed_panels<2>(kc, A, packed, C, cRow, nc, accumulate);
+    case 3: return packed_panels<3>(kc, A, packed, C, cRow, nc, accumulate);
+    default: return 0;
+  }
+}
+
 #include "gemm_driver.h"
 
 }  // namespace
@@ -429,11 +477,16 @@ void gemm_range_avx2(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t 
   drive(g, m0, m1, n0, n1, packA, packB);
 }
 
+void pack_b_whole_avx2(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst) {
+  pack_whole(K, N, b, bRow, bCol, dst);
+}
+
 bool gemm_avx2_compiled() { return true; }
 
 #else
 
 void gemm_range_avx2(const Gemm&, int64_t, int64_t, int64_t, int64_t, float*, float*) {}
+void pack_b_whole_avx2(int64_t, int64_t, const float*, int64_t, int64_t, float*) {}
 bool gemm_avx2_compiled() { return false; }
 
 #endif

@@ -47,11 +47,13 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, i
   }
 }
 
-// No direct path: every panel of B is packed.
+// No direct path: every panel of B is packed (or read from a B packed beforehand).
 int64_t direct_block(int64_t, const float*, const float*, int64_t, int64_t, float*, int64_t, int64_t, int64_t, int64_t,
                      bool) {
   return 0;
 }
+
+int64_t packed_block(int64_t, const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, bool) { return 0; }
 
 #include "gemm_driver.h"
 
@@ -59,6 +61,10 @@ int64_t direct_block(int64_t, const float*, const float*, int64_t, int64_t, floa
 
 void gemm_range_portable(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB) {
   drive(g, m0, m1, n0, n1, packA, packB);
+}
+
+void pack_b_whole_portable(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst) {
+  pack_whole(K, N, b, bRow, bCol, dst);
 }
 
 }  // namespace tsn

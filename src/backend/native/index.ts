@@ -10,6 +10,7 @@
  * into C++ run the JS kernels (see ops.ts for what runs where and why).
  */
 
+import type { PackedOperands } from "./packed.js";
 import type { Backend, KernelName, Storage } from "../backend.js";
 import { float32, type DType } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
@@ -25,6 +26,8 @@ export interface NativeBackend extends Backend {
   readonly addon: NativeAddon;
   /** Whether the GEMM runs its AVX2+FMA build (else the portable one). */
   readonly avx2: boolean;
+  /** @internal Right-hand operands kept packed between products (tests read its counters). */
+  readonly packed: PackedOperands;
 }
 
 const NATIVE_KERNELS: readonly KernelName[] = ["fill", "copy", "unary", "binary", "reduce", "matmul"];

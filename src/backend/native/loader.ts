@@ -27,7 +27,13 @@ export interface NativeAddon {
   threads(): number;
   /** Whether products run the AVX2+FMA build; `avx2(false)` switches to the portable one. */
   avx2(on?: boolean): boolean;
-  matmul(out: Float32Array, a: Float32Array, b: Float32Array): void;
+  /** `packed`: b packed whole by `packB` (one matrix for every batch), read instead of packing b. */
+  matmul(out: Float32Array, a: Float32Array, b: Float32Array, packed?: Float32Array): void;
+  /**
+   * Packs the K x N matrix b (params [K, N, offset, rowStride, colStride]) whole into dst;
+   * returns the floats it skipped at dst's start to align the panels (0-7).
+   */
+  packB(dst: Float32Array, b: Float32Array): number;
   binary(out: Float32Array, a: Float32Array, b: Float32Array): void;
   unary(out: Float32Array, a: Float32Array): void;
   copy(out: Float32Array, a: Float32Array): void;

@@ -21,6 +21,7 @@ import { jsBackend } from "../js/index.js";
 import { dataOf, isDense, outOfMemory } from "../js/storage.js";
 import { denseBlocks } from "../js/fast_reduce.js";
 import type { NativeAddon } from "./loader.js";
+import { PackedOperands } from "./packed.js";
 
 /**
  * Elementwise calls with fewer elements than this stay in JS, for two reasons. V8 keeps a typed
@@ -128,7 +129,10 @@ function rangeInside(view: StridedView | null, n: number): void {
 }
 
 type Kernels = Pick<Backend, "fill" | "copy" | "unary" | "binary" | "reduce" | "matmul"> &
-  Required<Pick<Backend, "addmm" | "sgdStep" | "adamStep">>;
+  Required<Pick<Backend, "addmm" | "sgdStep" | "adamStep">> & {
+    /** Right-hand operands kept packed between products (./packed.ts). */
+    readonly packed: PackedOperands;
+  };
 
 /** Where calls start going native; tests lower both to 0 to send every call to the addon. */
 export interface Thresholds {
@@ -139,6 +143,7 @@ export interface Thresholds {
 export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { minElements: MIN_ELEMENTS, minWork: MIN_WORK }): Kernels {
   const { minElements, minWork } = thresholds;
   const { params } = addon;
+  const packed = new PackedOperands(addon);
 
   /** Writes [nd, shape, (offset, strides) per view] from params[at]. */
   const putWalk = (at: number, shape: readonly number[], views: readonly StridedView[]): void => {
@@ -153,6 +158,8 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
   };
 
   const kernels: Kernels = {
+    packed,
+
     fill(out: StridedView, value: number | bigint): void {
       const o = dataOf(out);
       // A dense fill is TypedArray.fill, as fast as it gets; strided ones come here.
@@ -240,6 +247,11 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
           writesTwice(out) || overfull(out, o) || (K > x.length && K > y.length)) {
         return jsBackend.matmul(out, a, b);
       }
+      // B kept packed (written before this product's layout: packing it uses params too), when
+      // it is one matrix for every batch.
+      let oneB = true;
+      for (let d = 0; d < nd - 2; d++) oneB &&= b.strides[d] === 0 || out.shape[d] === 1;
+      const kept = oneB ? packed.lookup(b, K, out.shape[nd - 1]!, b.strides[nd - 2]!, b.strides[nd - 1]!) : undefined;
       let at = 0;
       params[at++] = nd;
       for (let d = 0; d < nd; d++) params[at++] = out.shape[d]!;
@@ -249,7 +261,7 @@ export function nativeKernels(addon: NativeAddon, thresholds: Thresholds = { min
         for (let d = 0; d < nd; d++) params[at++] = view.strides[d]!;
       }
       try {
-        addon.matmul(o, x, y);
+        addon.matmul(o, x, y, kept);
       } catch (e) {
         // The addon's one refusal that valid arguments can meet: this thread's packing buffers
         // could not be allocated. PyTorch's class and text for memory it cannot get, with the size.

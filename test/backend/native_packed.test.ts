@@ -1,0 +1,210 @@
+// The native backend keeps a right-hand operand packed between products (src/backend/native/
+// packed.ts): packed on its second product at one version, read on later ones. These check that
+// the bits never change (packed, unpacked and the first product agree exactly), that a write
+// drops the packing, which products are packed at all, the addon's checks of a packed buffer,
+// and the TORCH_TS_CHECK_STAGED safety net that the suite runs with (vitest.config.ts).
+
+import { afterAll, describe, expect, it } from "vitest";
+import torch from "../../src/index.js";
+import type { StridedView } from "../../src/backend/backend.js";
+import type { JsStorage } from "../../src/backend/js/storage.js";
+import { createNativeBackend, nativeBackend } from "../../src/backend/native/index.js";
+import { PACKED_CACHE_BYTES, packedFloats } from "../../src/backend/native/packed.js";
+import { describeNativeMissing } from "../harness/native_missing.js";
+import { contiguous, elements, expectMatchesReference, operand, rng, type Layout } from "./wasm_testing.js";
+
+if (nativeBackend === null) {
+  describeNativeMissing("native packed operands");
+} else {
+  const addon = nativeBackend.addon;
+  const threadsBefore = torch.get_num_threads();
+  afterAll(() => torch.set_num_threads(threadsBefore));
+  /** A backend of its own (its own cache) that sends every product to the addon. */
+  const fresh = () => createNativeBackend(addon, "native-packed-test", { minElements: 0, minWork: 0 });
+  const bits = (v: StridedView): Uint32Array => new Uint32Array(Float32Array.from(elements(v)).buffer);
+  const write = (v: StridedView, at: number, value: number): void => {
+    ((v.storage as JsStorage).data as Float32Array)[at] = value;
+    v.storage.version++;
+  };
+
+  describe("native packed right-hand operands", () => {
+    it.each([1, 2])("the same bits unpacked, while packing, and packed (%i thread(s)), both builds", (threads) => {
+      torch.set_num_threads(threads);
+      const random = rng(40 + threads);
+      const avx2 = addon.avx2();
+      try {
+        for (const build of avx2 ? [true, false] : [false]) {
+          addon.avx2(build);
+          // M 1-7 (the few-row paths), 13 and 64 (packed tiles and row tails); K with tails and
+          // over one KC block (320); N with an edge panel; B as x·Wᵀ, x·W and stepped.
+          const cases: [number, number, number, Layout][] = [
+            [1, 512, 784, "transposed"], [2, 520, 300, "transposed"], [3, 136, 650, "contiguous"],
+            [4, 64, 333, "transposed"], [5, 200, 256, "stepped"], [6, 48, 700, "transposed"], [7, 40, 641, "contiguous"],
+            [13, 130, 500, "transposed"], [64, 512, 784, "transposed"], [64, 260, 129, "contiguous"],
+          ];
+          for (const [M, N, K, layout] of cases) {
+            const backend = fresh();
+            const b = operand(random, [K, N], layout);
+            const a = operand(random, [M, K], "contiguous");
+            const runs = [0, 1, 2].map(() => {
+              const out = contiguous([M, N]);
+              backend.matmul(out, a, b);
+              return bits(out);
+            });
+            const what = `${M}x${N}x${K} B ${layout}, ${build ? "avx2" : "portable"}`;
+            expect(backend.packed.packs, what).toBe(1);
+            expect(backend.packed.hits, what).toBe(1);
+            expect(runs[1], what).toEqual(runs[0]);
+            expect(runs[2], what).toEqual(runs[0]);
+            expectMatchesReference((o, x, y) => backend.matmul(o, x, y), a, b);
+            expect(backend.packed.hits, what).toBe(2);
+          }
+        }
+      } finally {
+        addon.avx2(avx2);
+      }
+    });
+
+    it("a write to the operand's storage drops its packing; the next products pack it again", () => {
+      torch.set_num_threads(1);
+      const backend = fresh();
+      const random = rng(7);
+      const b = operand(random, [300, 100], "transposed");
+      const a = operand(random, [8, 300], "contiguous");
+      const product = (): Uint32Array => {
+        const out = contiguous([8, 100]);
+        backend.matmul(out, a, b);
+        return bits(out);
+      };
+      product();
+      product();
+      const before = product();
+      expect(backend.packed.hits).toBe(1);
+      write(b, 5, 3.5);
+      const changed = product();
+      expect(changed).not.toEqual(before);
+      expect(backend.packed.hits).toBe(1);
+      expect(product()).toEqual(changed);
+      expect(backend.packed.packs).toBe(2);
+      expect(product()).toEqual(changed);
+      expect(backend.packed.hits).toBe(2);
+      expectMatchesReference((o, x, y) => backend.matmul(o, x, y), a, b);
+    });
+
+    it("a layer at inference is packed; a training step (weights written each step) is not", () => {
+      torch.set_num_threads(1);
+      const packed = nativeBackend.packed;
+      torch.manual_seed(3);
+      const layer = new torch.nn.Linear(200, 100);
+      const x = torch.randn(16, 200);
+      const hits = packed.hits;
+      const packs = packed.packs;
+      const outs = [0, 1, 2, 3].map(() => layer.forward(x));
+      // TORCH_TS_BACKEND picks another backend in some CI runs: then nothing goes native.
+      if (torch.backends.get_backend() === "native") {
+        expect(packed.packs - packs).toBe(1);
+        expect(packed.hits - hits).toBe(2);
+      }
+      for (const y of outs) expect(torch.equal(y, outs[0]!)).toBe(true);
+      const opt = new torch.optim.SGD(layer.parameters(), { lr: 0.1 });
+      const packsBefore = packed.packs;
+      for (let step = 0; step < 4; step++) {
+        opt.zero_grad();
+        layer.forward(x).square().sum().backward();
+        opt.step();
+      }
+      expect(packed.packs).toBe(packsBefore);
+      // After the steps the weight is new: inference packs it again and matches an unpacked product.
+      const y0 = layer.forward(x);
+      layer.forward(x);
+      const y2 = layer.forward(x);
+      expect(torch.equal(y2, y0)).toBe(true);
+      expect(torch.allclose(y2, x.matmul(layer.weight.detach().t().contiguous()).add(layer.bias!.detach()), { atol: 1e-5 })).toBe(true);
+    });
+
+    it("a B shared by every batch is packed; a batch of different B is not", () => {
+      torch.set_num_threads(2);
+      const backend = fresh();
+      const random = rng(9);
+      const shared = operand(random, [3, 200, 90], "transposed", { broadcast: [0] });
+      const a = operand(random, [3, 5, 200], "contiguous");
+      const runs = [0, 1, 2].map(() => {
+        const out = contiguous([3, 5, 90]);
+        backend.matmul(out, a, shared);
+        return bits(out);
+      });
+      expect(backend.packed.hits).toBe(1);
+      expect(runs[2]).toEqual(runs[0]);
+      expectMatchesReference((o, x, y) => backend.matmul(o, x, y), a, shared);
+      const own = operand(random, [3, 200, 90], "transposed");
+      for (let i = 0; i < 3; i++) expectMatchesReference((o, x, y) => backend.matmul(o, x, y), a, own);
+      expect(backend.packed.hits).toBe(2);
+      expect(backend.packed.packs).toBe(1);
+    });
+
+    it("small operands are packed as the product runs; the copies held stay within the cache's bound", () => {
+      torch.set_num_threads(1);
+      const backend = fresh();
+      const random = rng(11);
+      const small = operand(random, [100, 100], "transposed");
+      const a = operand(random, [4, 100], "contiguous");
+      for (let i = 0; i < 3; i++) backend.matmul(contiguous([4, 100]), a, small);
+      expect(backend.packed.packs).toBe(0);
+      // 24 operands of 4 MiB packed each (96 MiB in all): the oldest make room.
+      const K = 1024;
+      const N = 1024;
+      const big = [];
+      for (let i = 0; i < 24; i++) big.push(operand(random, [K, N], "transposed"));
+      const one = operand(random, [1, K], "contiguous");
+      for (const b of big) for (let i = 0; i < 2; i++) backend.matmul(contiguous([1, N]), one, b);
+      expect(backend.packed.packs).toBe(24);
+      expect(backend.packed.heldBytes).toBeLessThanOrEqual(PACKED_CACHE_BYTES);
+      expect(backend.packed.heldBytes).toBeGreaterThanOrEqual(PACKED_CACHE_BYTES - packedFloats(K, N) * 4);
+      // The newest are still held, the oldest not.
+      const hits = backend.packed.hits;
+      backend.matmul(contiguous([1, N]), one, big[23]!);
+      expect(backend.packed.hits).toBe(hits + 1);
+      backend.matmul(contiguous([1, N]), one, big[0]!);
+      expect(backend.packed.hits).toBe(hits + 1);
+    });
+
+    it("TORCH_TS_CHECK_STAGED catches a storage written without a version bump", () => {
+      expect(process.env.TORCH_TS_CHECK_STAGED, "vitest.config.ts sets it for the suite").toBe("1");
+      torch.set_num_threads(1);
+      const backend = fresh();
+      const random = rng(13);
+      const b = operand(random, [256, 128], "transposed");
+      const a = operand(random, [2, 256], "contiguous");
+      backend.matmul(contiguous([2, 128]), a, b);
+      backend.matmul(contiguous([2, 128]), a, b);
+      backend.matmul(contiguous([2, 128]), a, b);
+      ((b.storage as JsStorage).data as Float32Array)[100] += 1;
+      expect(() => backend.matmul(contiguous([2, 128]), a, b)).toThrow(/packed operand is stale/);
+    });
+
+    it("the addon checks a packed buffer's length and that B is one matrix", () => {
+      const { params } = addon;
+      const b = new Float32Array(40 * 20);
+      // Too short wherever the array's data starts (the addon may skip up to 7 floats to align it).
+      const short = new Float32Array(packedFloats(40, 20) - 8);
+      params.set([40, 20, 0, 20, 1]);
+      expect(() => addon.packB(short, b)).toThrow(new RangeError("torch-ts-native packB: dst has 1279 elements; a packed 40 x 20 B needs 1287"));
+      params.set([40, 20, 0, 20, 1]);
+      expect(() => addon.packB(new Float32Array(packedFloats(40, 20)), new Float32Array(10))).toThrow(RangeError);
+      const put = (layout: number[]): void => params.set(layout);
+      const out = new Float32Array(3 * 20);
+      const a = new Float32Array(3 * 40);
+      // [nd, M, N, K, offA, aRow, aCol, offB, bRow, bCol, offOut, oRow, oCol]
+      put([2, 3, 20, 40, 0, 40, 1, 0, 20, 1, 0, 20, 1]);
+      expect(() => addon.matmul(out, a, b, short)).toThrow(/^torch-ts-native matmul: packed has \d+ elements; a packed 40 x 20 b needs 1287$/);
+      put([2, 3, 20, 40, 0, 40, 1, 0, 20, 1, 0, 20, 1]);
+      expect(() => addon.matmul(out, a, b, new Float64Array(2000) as unknown as Float32Array)).toThrow(TypeError);
+      // Two batches with their own B.
+      const out2 = new Float32Array(2 * 3 * 20);
+      const a2 = new Float32Array(2 * 3 * 40);
+      const b2 = new Float32Array(2 * 40 * 20);
+      put([3, 2, 3, 20, 40, 0, 120, 40, 1, 0, 800, 20, 1, 0, 60, 20, 1]);
+      expect(() => addon.matmul(out2, a2, b2, new Float32Array(packedFloats(40, 20)))).toThrow(/batch stride 0 is 800/);
+    });
+  });
+}
