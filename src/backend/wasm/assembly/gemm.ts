@@ -75,24 +75,42 @@ export function sgemm(
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packPanelsA(mc, kc, a + elemBytes(ic, aRow) + elemBytes(pc, aCol), aRow, aCol, packA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          let pb = packB + <usize>(jr * kc * 4);
-          let pbStep: usize = NR * 4;
-          if (directB && nr == NR) {
-            pb = bBlock + elemBytes(jr, 1);
-            pbStep = <usize>bRow << 2;
-          } else if (directB) {
-            packPanelsB(kc, nr, bBlock + elemBytes(jr, 1), bRow, bCol, packB);
-            pb = packB;
-          }
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const cTile = c + elemBytes(ic + ir, ldc) + elemBytes(jc + jr, 1);
-            tile(kc, packA + <usize>(ir * kc * 4), pb, pbStep, cTile, ldc, mr, nr, pc > 0);
-          }
-        }
+        const cBlock = c + elemBytes(ic, ldc) + elemBytes(jc, 1);
+        gemmBlock(mc, nc, kc, packA, packB, directB ? bBlock : 0, bRow, bCol, cBlock, ldc, pc > 0);
       }
+    }
+  }
+}
+
+/**
+ * The tiles of one mc × nc block of C from a packed A block and B's packed panels (or, with
+ * `directB` non-zero, B's rows where they lie, from that byte pointer). A function of its own,
+ * called once per block, because an engine that optimizes a function after it has run a while
+ * switches only calls made after that: with the tile loops inside `sgemm`, a first large product
+ * ran all of them as baseline code (V8's Liftoff, every accumulator on the stack; 512³: 43-58 ms
+ * against 7-12 for the products after it), where now the blocks after the first few run
+ * optimized code (17-25 ms). Warming the kernels up on a small product at instantiation added
+ * nothing to that: the optimized code is compiled in the background, and was not ready yet. Exported so that the optimizer keeps it a function (one that is
+ * called from one place only is inlined there).
+ */
+export function gemmBlock(
+  mc: i32, nc: i32, kc: i32, packA: usize, packB: usize, directB: usize, bRow: i32, bCol: i32,
+  c: usize, ldc: i32, accumulate: bool,
+): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let pb = packB + <usize>(jr * kc * 4);
+    let pbStep: usize = NR * 4;
+    if (directB != 0 && nr == NR) {
+      pb = directB + elemBytes(jr, 1);
+      pbStep = <usize>bRow << 2;
+    } else if (directB != 0) {
+      packPanelsB(kc, nr, directB + elemBytes(jr, 1), bRow, bCol, packB);
+      pb = packB;
+    }
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      tile(kc, packA + <usize>(ir * kc * 4), pb, pbStep, c + elemBytes(ir, ldc) + elemBytes(jr, 1), ldc, mr, nr, accumulate);
     }
   }
 }
