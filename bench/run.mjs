@@ -19,7 +19,7 @@
 // result is checked against float64 reference values before it is timed. A time is the median of
 // samples after a warm-up (short runs timed in batches). A thread count's runners start together
 // and stay up; then, workload by workload, each runner times its cell in turn, `--rounds` times
-// (2; 1 with --quick), every other round in reverse order, and a cell shows the round with the
+// (3; 1 with --quick), every other round in reverse order, and a cell shows the round with the
 // lowest median. This machine's speed drifts for seconds to minutes at a time: taking the
 // runners in turn on one workload puts each peer's cell seconds from ours, and the rounds give
 // each runner more than one draw. Before each workload's round a fixed scalar loop is timed, and
@@ -60,7 +60,7 @@ const only = opt("--only", null)?.split(",");
 const save = !args.includes("--no-save");
 const python = process.env.TORCH_TS_BENCH_PYTHON ?? "/usr/bin/python3";
 const reportFile = opt("--report", null);
-const rounds = Math.max(1, Math.floor(Number(opt("--rounds", quick ? 1 : 2))));
+const rounds = Math.max(1, Math.floor(Number(opt("--rounds", quick ? 1 : 3))));
 
 // Node flags for every JavaScript runner (torch-ts and the JS peers alike; `--node-flags ""` runs
 // without). V8 counts the ArrayBuffer memory allocated since its last full collection against
