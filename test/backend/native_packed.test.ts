@@ -16,7 +16,8 @@ import { contiguous, elements, expectMatchesReference, operand, rng, type Layout
 if (nativeBackend === null) {
   describeNativeMissing("native packed operands");
 } else {
-  const addon = nativeBackend.addon;
+  const native = nativeBackend;
+  const addon = native.addon;
   const threadsBefore = torch.get_num_threads();
   afterAll(() => torch.set_num_threads(threadsBefore));
   /** A backend of its own (its own cache) that sends every product to the addon. */
@@ -41,6 +42,7 @@ if (nativeBackend === null) {
             [1, 512, 784, "transposed"], [2, 520, 300, "transposed"], [3, 136, 650, "contiguous"],
             [4, 64, 333, "transposed"], [5, 200, 256, "stepped"], [6, 48, 700, "transposed"], [7, 40, 641, "contiguous"],
             [13, 130, 500, "transposed"], [64, 512, 784, "transposed"], [64, 260, 129, "contiguous"],
+            [200, 136, 333, "transposed"],
           ];
           for (const [M, N, K, layout] of cases) {
             const backend = fresh();
@@ -60,6 +62,32 @@ if (nativeBackend === null) {
             expect(backend.packed.hits, what).toBe(2);
           }
         }
+      } finally {
+        addon.avx2(avx2);
+      }
+    });
+
+    // Without AVX2 and FMA the addon runs its portable build only: there is no second build to cross to.
+    it.skipIf(!addon.avx2())("panels packed by one kernel build are read alike by the other (the addon switches builds at run time)", () => {
+      const avx2 = addon.avx2();
+      torch.set_num_threads(1);
+      const random = rng(17);
+      const b = operand(random, [650, 136], "transposed");
+      const a = operand(random, [9, 650], "contiguous");
+      const product = (backend: ReturnType<typeof fresh>): Uint32Array => {
+        const out = contiguous([9, 136]);
+        backend.matmul(out, a, b);
+        return bits(out);
+      };
+      try {
+        const packedUnderAvx2 = fresh();
+        product(packedUnderAvx2);
+        product(packedUnderAvx2);
+        expect(packedUnderAvx2.packed.packs).toBe(1);
+        addon.avx2(false);
+        const portable = product(fresh());
+        expect(product(packedUnderAvx2)).toEqual(portable);
+        expect(packedUnderAvx2.packed.hits).toBe(1);
       } finally {
         addon.avx2(avx2);
       }
@@ -93,7 +121,7 @@ if (nativeBackend === null) {
 
     it("a layer at inference is packed; a training step (weights written each step) is not", () => {
       torch.set_num_threads(1);
-      const packed = nativeBackend.packed;
+      const packed = native.packed;
       torch.manual_seed(3);
       const layer = new torch.nn.Linear(200, 100);
       const x = torch.randn(16, 200);
