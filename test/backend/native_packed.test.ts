@@ -93,6 +93,39 @@ if (nativeBackend === null) {
       }
     });
 
+    it.each([1, 2])("the addon reads the panels it is given, not b (%i thread(s))", (threads) => {
+      torch.set_num_threads(threads);
+      const random = rng(50 + threads);
+      const { params } = addon;
+      const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => random() * 2 - 1);
+      // M 1-3 (panels side by side), 5-6 (row tiles), 7 and 13 (full tiles and tails); N = 3100
+      // has a second column block of 3072 at one thread, and at two the second slice starts at
+      // column 1552; K = 650 has a shorter last K block.
+      const shapes = [[1, 200, 300], [2, 64, 100], [3, 96, 650], [5, 48, 333], [6, 32, 40], [7, 3100, 40], [13, 40, 70]];
+      for (const [M, N, K] of shapes as [number, number, number][]) {
+        const a = values(M * K);
+        const given = values(K * N);
+        const other = values(K * N);
+        const panels = new Float32Array(packedFloats(K, N));
+        // B = Wᵀ of a row-major N x K weight (x·Wᵀ): strides (1, K).
+        params.set([K, N, 0, 1, K]);
+        addon.packB(panels, given);
+        const layout = [2, M, N, K, 0, K, 1, 0, 1, K, 0, N, 1];
+        const fromPanels = new Float32Array(M * N);
+        params.set(layout);
+        addon.matmul(fromPanels, a, other, panels);
+        const plain = new Float32Array(M * N);
+        params.set(layout);
+        addon.matmul(plain, a, given);
+        const what = `${M}x${N}x${K}`;
+        expect(new Uint32Array(fromPanels.buffer), what).toEqual(new Uint32Array(plain.buffer));
+        const ofOther = new Float32Array(M * N);
+        params.set(layout);
+        addon.matmul(ofOther, a, other);
+        expect(new Uint32Array(fromPanels.buffer), what).not.toEqual(new Uint32Array(ofOther.buffer));
+      }
+    });
+
     it("a write to the operand's storage drops its packing; the next products pack it again", () => {
       torch.set_num_threads(1);
       const backend = fresh();
@@ -170,7 +203,7 @@ if (nativeBackend === null) {
       expect(backend.packed.packs).toBe(1);
     });
 
-    it("small operands are packed as the product runs; the copies held stay within the cache's bound", () => {
+    it("small operands are packed as the product runs; copies stay within the room, and idle ones make room", () => {
       torch.set_num_threads(1);
       const backend = fresh();
       const random = rng(11);
@@ -178,21 +211,30 @@ if (nativeBackend === null) {
       const a = operand(random, [4, 100], "contiguous");
       for (let i = 0; i < 3; i++) backend.matmul(contiguous([4, 100]), a, small);
       expect(backend.packed.packs).toBe(0);
-      // 24 operands of 4 MiB packed each (96 MiB in all): the oldest make room.
+      // 20 operands of 4 MiB each, two products each: 15 copies fill the 64 MiB.
       const K = 1024;
       const N = 1024;
+      const copy = packedFloats(K, N) * 4;
+      const fit = Math.floor(PACKED_CACHE_BYTES / copy);
       const big = [];
-      for (let i = 0; i < 24; i++) big.push(operand(random, [K, N], "transposed"));
+      for (let i = 0; i < 20; i++) big.push(operand(random, [K, N], "transposed"));
       const one = operand(random, [1, K], "contiguous");
-      for (const b of big) for (let i = 0; i < 2; i++) backend.matmul(contiguous([1, N]), one, b);
-      expect(backend.packed.packs).toBe(24);
+      const product = (b: StridedView): void => backend.matmul(contiguous([1, N]), one, b);
+      for (const b of big) for (let i = 0; i < 2; i++) product(b);
+      expect(backend.packed.packs).toBe(fit);
+      expect(backend.packed.heldBytes).toBe(fit * copy);
+      // The ones that did not fit are not packed at the expense of copies in use: no copy is
+      // made and dropped on every product when the operands in use exceed the room.
+      for (let round = 0; round < 2; round++) for (const b of big) product(b);
+      expect(backend.packed.packs).toBe(fit);
+      expect(backend.packed.hits).toBe(2 * fit);
+      // Once the others are idle (not used for 64 lookups), the one in use takes a place.
+      const last = big[19]!;
+      for (let i = 0; i < 70; i++) product(last);
+      expect(backend.packed.packs).toBe(fit + 1);
       expect(backend.packed.heldBytes).toBeLessThanOrEqual(PACKED_CACHE_BYTES);
-      expect(backend.packed.heldBytes).toBeGreaterThanOrEqual(PACKED_CACHE_BYTES - packedFloats(K, N) * 4);
-      // The newest are still held, the oldest not.
       const hits = backend.packed.hits;
-      backend.matmul(contiguous([1, N]), one, big[23]!);
-      expect(backend.packed.hits).toBe(hits + 1);
-      backend.matmul(contiguous([1, N]), one, big[0]!);
+      product(last);
       expect(backend.packed.hits).toBe(hits + 1);
     });
 
@@ -219,12 +261,19 @@ if (nativeBackend === null) {
       expect(() => addon.packB(short, b)).toThrow(new RangeError("torch-ts-native packB: dst has 1279 elements; a packed 40 x 20 B needs 1287"));
       params.set([40, 20, 0, 20, 1]);
       expect(() => addon.packB(new Float32Array(packedFloats(40, 20)), new Float32Array(10))).toThrow(RangeError);
+      // Nothing to pack: K or N zero, any dst (K = 0 once divided by zero in the blocking).
+      for (const [K, N] of [[0, 20], [40, 0], [0, 0]]) {
+        params.set([K!, N!, 0, N!, 1]);
+        expect(addon.packB(new Float32Array(0), new Float32Array(0))).toBe(0);
+      }
       const put = (layout: number[]): void => params.set(layout);
       const out = new Float32Array(3 * 20);
       const a = new Float32Array(3 * 40);
       // [nd, M, N, K, offA, aRow, aCol, offB, bRow, bCol, offOut, oRow, oCol]
       put([2, 3, 20, 40, 0, 40, 1, 0, 20, 1, 0, 20, 1]);
       expect(() => addon.matmul(out, a, b, short)).toThrow(/^torch-ts-native matmul: packed has \d+ elements; a packed 40 x 20 b needs 1287$/);
+      put([2, 3, 20, 40, 0, 40, 1, 0, 20, 1, 0, 20, 1]);
+      expect(() => addon.matmul(out, a, b, new Float32Array(0))).toThrow(/packed has 0 elements/);
       put([2, 3, 20, 40, 0, 40, 1, 0, 20, 1, 0, 20, 1]);
       expect(() => addon.matmul(out, a, b, new Float64Array(2000) as unknown as Float32Array)).toThrow(TypeError);
       // Two batches with their own B.

@@ -131,6 +131,11 @@ napi_value PackB(napi_env env, napi_callback_info info) {
   }
   const int64_t shape[2] = {K, N}, strides[2] = {bRow, bCol};
   if (!c.fits(b, off, 2, shape, strides)) return nullptr;
+  napi_value skipped;
+  if (K == 0 || N == 0) {  // nothing to pack (and an empty b's offset need not be inside it)
+    napi_create_int32(env, 0, &skipped);
+    return skipped;
+  }
   const int64_t floats = packed_floats_with_slack(K, N);
   float* start = floats < 0 ? nullptr : packed_start(dst, floats - 7);
   if (start == nullptr) {
@@ -140,7 +145,6 @@ napi_value PackB(napi_env env, napi_callback_info info) {
   }
   pack_b_whole(inst->avx2, K, N, at<const float>(b, off), bRow, bCol, start);
   // The floats skipped to align it (0-7): only here can the caller learn where it starts.
-  napi_value skipped;
   napi_create_int32(env, static_cast<int32_t>(start - static_cast<float*>(dst.data)), &skipped);
   return skipped;
 }
@@ -161,6 +165,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
       !c.params(inst->params, inst->paramsLength)) {
     return nullptr;
   }
+  const bool hasPacked = !c.absent(argv[3]);
   int64_t nd, K;
   if (!c.need(1) || !c.integer(0, 2, kMaxDims, nd, "nd") || !c.need(5 + 4 * nd)) return nullptr;
   const int n = static_cast<int>(nd), nb = n - 2;
@@ -227,7 +232,7 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   m.g.bCol = strides[1][nb + 1];
   m.g.cRow = strides[2][nb];
   m.g.cCol = strides[2][nb + 1];
-  if (packed.data != nullptr && K > 0) {
+  if (hasPacked && K > 0) {
     for (int d = 0; d < nb; d++) {
       if (strides[1][d] != 0 && shape[2][d] != 1) {
         c.range_error("packed: b must be one matrix for every batch (its batch stride %d is %lld)", d,

@@ -10,15 +10,20 @@
  *
  * An operand is packed on its second product at one version, never on its first: a training
  * step writes its weights (the optimizer bumps the version) before their next forward, and the
- * weight gradient's B is an activation, a new storage each step, so training packs nothing here
- * and pays only this lookup. What repeats at one version is inference, evaluation, and a
- * weight used at several steps of one forward (a recurrent cell).
+ * weight gradient's B is an activation, a new storage each step, so a training step packs
+ * none of them and pays only this lookup (a full-batch input that stays the same storage is
+ * packed, as it repeats). What repeats at one version is inference, evaluation, and a weight
+ * used at several steps of one forward (a recurrent cell).
  *
- * Keyed by the storage (a WeakRef: a dead weight's entry goes with the next lookups), the view's
- * offset and strides, K and N, and the storage's version; a write since (the version moved)
- * drops the packed copy. At most PACKED_CACHE_BYTES of packed copies, least recently used go
- * first. TORCH_TS_CHECK_STAGED=1 packs again on every reuse and throws if the two differ (the
- * test suite sets it).
+ * Entries are found through a WeakMap keyed by the storage, then by the view's offset and
+ * strides, K and N; each holds the version it was seen at. No entry holds its storage, and
+ * nothing here calls WeakRef.deref: a deref keeps its target alive until the current job ends,
+ * and a synchronous training loop is one job, so looking at last steps' activations that way
+ * would keep every one of them. A FinalizationRegistry drops a dead storage's packed copies. At
+ * most PACKED_CACHE_BYTES of packed copies: a copy that does not fit is not made, unless copies
+ * that no product used for a while make room (so operands that together exceed the room do not
+ * push each other out and get packed again on every product). TORCH_TS_CHECK_STAGED=1 packs
+ * again on every reuse and throws if the two differ (the test suite sets it).
  */
 
 import type { Storage, StridedView } from "../backend.js";
@@ -40,7 +45,6 @@ const CHECK = (globalThis as { process?: { env?: Record<string, string | undefin
   ?.TORCH_TS_CHECK_STAGED === "1";
 
 interface Entry {
-  storage: WeakRef<Storage>;
   offset: number;
   rowStride: number;
   colStride: number;
@@ -52,6 +56,10 @@ interface Entry {
   packed: Float32Array | null;
   /** Floats before the panels in `packed` (the addon aligns them to 32 bytes). */
   skip: number;
+  /** The lookup that last used it (PackedOperands.tick). */
+  used: number;
+  /** Whether it is in the recently used list (false once dropped from it: it starts afresh). */
+  listed: boolean;
 }
 
 /** Floats of a packed K x N operand, with the 7 the addon may skip to align it. */
@@ -59,10 +67,21 @@ export function packedFloats(K: number, N: number): number {
   return Math.ceil(N / NR) * NR * K + 7;
 }
 
+/** A copy unused for this many lookups may be dropped to make room for a new one. */
+const IDLE_LOOKUPS = 64;
+/** Views of one storage tracked at most. */
+const VIEWS_PER_STORAGE = 8;
+
 export class PackedOperands {
-  /** Least recently used first. */
-  private entries: Entry[] = [];
+  private readonly byStorage = new WeakMap<Storage, Entry[]>();
+  /** Entries in use, least recently used first. */
+  private recent: Entry[] = [];
   private bytes = 0;
+  private tick = 0;
+  /** Drops the entries of a storage that was collected (held value: its entries, not it). */
+  private readonly dead = new FinalizationRegistry<Entry[]>((entries) => {
+    for (const e of entries) this.drop(e);
+  });
   /** @internal Products that read a kept packing (tests read it). */
   hits = 0;
   /** @internal Operands packed whole. */
@@ -85,22 +104,38 @@ export class PackedOperands {
     if (K * N * 4 < PACKED_MIN_BYTES || floats * 4 > PACKED_MAX_BYTES) return undefined;
     const storage = b.storage;
     const { offset } = b;
-    let found = -1;
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i]!;
-      if (e.offset === offset && e.rowStride === rowStride && e.colStride === colStride && e.K === K && e.N === N &&
-          e.storage.deref() === storage) {
-        found = i;
+    const tick = ++this.tick;
+    let views = this.byStorage.get(storage);
+    if (views === undefined) {
+      views = [];
+      this.byStorage.set(storage, views);
+      this.dead.register(storage, views);
+    }
+    let entry: Entry | undefined;
+    for (let i = 0; i < views.length; i++) {
+      const e = views[i]!;
+      if (e.offset === offset && e.rowStride === rowStride && e.colStride === colStride && e.K === K && e.N === N) {
+        entry = e;
         break;
       }
     }
-    if (found < 0) {
-      this.add({ storage: new WeakRef(storage), offset, rowStride, colStride, K, N, version: storage.version, packed: null, skip: 0 });
+    if (entry === undefined || !entry.listed) {
+      // First seen (or dropped since): remembered at this version, packed if it comes back.
+      if (entry === undefined) {
+        if (views.length >= VIEWS_PER_STORAGE) this.drop(views.shift()!);
+        entry = { offset, rowStride, colStride, K, N, version: 0, packed: null, skip: 0, used: 0, listed: false };
+        views.push(entry);
+      }
+      entry.version = storage.version;
+      entry.used = tick;
+      entry.listed = true;
+      this.recent.push(entry);
+      while (this.recent.length > MAX_ENTRIES) this.drop(this.recent[0]!);
       return undefined;
     }
-    const entry = this.entries[found]!;
-    this.entries.splice(found, 1);
-    this.entries.push(entry);
+    this.recent.splice(this.recent.indexOf(entry), 1);
+    this.recent.push(entry);
+    entry.used = tick;
     if (entry.version !== storage.version) {
       // Written since: its panels are stale; packed again if the next product sees this version.
       this.release(entry);
@@ -112,9 +147,9 @@ export class PackedOperands {
       this.hits++;
       return entry.packed;
     }
+    if (!this.makeRoom(floats * 4, tick)) return undefined;
     const packed = new Float32Array(floats);
     entry.skip = this.pack(b, entry, packed);
-    this.makeRoom(packed.byteLength);
     entry.packed = packed;
     this.bytes += packed.byteLength;
     this.packs++;
@@ -123,8 +158,7 @@ export class PackedOperands {
 
   /** Drops every packed copy (tests; a backend switch need not). */
   clear(): void {
-    this.entries = [];
-    this.bytes = 0;
+    while (this.recent.length > 0) this.drop(this.recent[0]!);
   }
 
   /** Packs b into `into`; returns where the panels start in it (the addon aligns them). */
@@ -159,22 +193,21 @@ export class PackedOperands {
     e.packed = null;
   }
 
-  private add(e: Entry): void {
-    // Dead storages go first, then the least recently used.
-    const live: Entry[] = [];
-    for (const x of this.entries) {
-      if (x.storage.deref() === undefined) this.release(x);
-      else live.push(x);
-    }
-    this.entries = live;
-    while (this.entries.length >= MAX_ENTRIES) this.release(this.entries.shift()!);
-    this.entries.push(e);
+  /** Takes an entry out of the recently used list and frees its copy. */
+  private drop(e: Entry): void {
+    this.release(e);
+    if (!e.listed) return;
+    e.listed = false;
+    const at = this.recent.indexOf(e);
+    if (at >= 0) this.recent.splice(at, 1);
   }
 
-  private makeRoom(bytes: number): void {
-    for (let i = 0; i < this.entries.length && this.bytes + bytes > PACKED_CACHE_BYTES; i++) {
-      const e = this.entries[i]!;
-      if (e.storage.deref() === undefined || e.packed !== null) this.release(e);
+  /** Whether `bytes` more fit, after dropping copies no product used for IDLE_LOOKUPS lookups. */
+  private makeRoom(bytes: number, tick: number): boolean {
+    for (let i = 0; i < this.recent.length && this.bytes + bytes > PACKED_CACHE_BYTES; i++) {
+      const e = this.recent[i]!;
+      if (e.packed !== null && tick - e.used > IDLE_LOOKUPS) this.release(e);
     }
+    return this.bytes + bytes <= PACKED_CACHE_BYTES;
   }
 }

@@ -64,7 +64,8 @@ const CHECK_STAGED = (globalThis as { process?: { env?: Record<string, string | 
 
 /** A right-hand operand kept in the heap: the span [lo, lo + floats) of a storage at a version. */
 interface StagedEntry {
-  storage: WeakRef<Storage>;
+  /** Its storage's `storageId`. */
+  storage: number;
   version: number;
   lo: number;
   floats: number;
@@ -197,9 +198,27 @@ function placement(plan: InputPlan, base: number): Staged {
   return { base, strides: strides.map((s, d) => (view.strides[d] === 0 ? 0 : s)) };
 }
 
+/**
+ * A number for each storage met as a right-hand operand, so that kept and seen spans name their
+ * storage without holding it. Not a WeakRef: its deref() keeps the target alive until the
+ * current job ends, and a synchronous training loop is one job, so looking through last steps'
+ * activations that way kept every one of them alive for the whole loop. A WeakMap lookup keeps
+ * nothing, and a collected storage's number is never given again.
+ */
+const storageIds = new WeakMap<Storage, number>();
+let nextStorageId = 1;
+function storageId(storage: Storage): number {
+  let id = storageIds.get(storage);
+  if (id === undefined) storageIds.set(storage, (id = nextStorageId++));
+  return id;
+}
+
 /** Whether a kept or seen span is the one `plan` copies in (same storage, same span). */
-const sameSpan = (plan: InputPlan) => (e: { storage: WeakRef<Storage>; lo: number; floats: number }): boolean =>
-  e.lo === plan.lo && e.floats === plan.floats && e.storage.deref() === plan.view.storage;
+const sameSpan = (plan: InputPlan) => {
+  const id = storageId(plan.view.storage);
+  return (e: { storage: number; lo: number; floats: number }): boolean =>
+    e.lo === plan.lo && e.floats === plan.floats && e.storage === id;
+};
 
 /** TORCH_TS_CHECK_STAGED: the kept copy must equal the storage, bit for bit. */
 function checkStaged(heap: Float32Array, plan: InputPlan, entry: StagedEntry): void {
@@ -451,11 +470,11 @@ export class WasmMatmul {
    * Where B's span will be kept from this product on (copied in by `run`), dropping an older copy
    * of the same span and, when the room is full, every entry; null for an operand not kept: a
    * gathered one, one under STAGED_MIN_BYTES, one larger than the room, one seen for the first
-   * time, or no WeakRef.
+   * time.
    */
   private newEntry(plan: InputPlan): StagedEntry | null {
     const bytes = plan.floats * 4;
-    if (plan.gather || bytes < STAGED_MIN_BYTES || bytes > STAGED_CACHE_BYTES || typeof WeakRef !== "function") return null;
+    if (plan.gather || bytes < STAGED_MIN_BYTES || bytes > STAGED_CACHE_BYTES) return null;
     const storage = plan.view.storage;
     const same = sameSpan(plan);
     const stale = this.staged.findIndex(same);
@@ -463,7 +482,7 @@ export class WasmMatmul {
       const seen = this.seen.findIndex(same);
       if (seen < 0) {
         if (this.seen.length >= 2 * STAGED_MAX_ENTRIES) this.seen.shift();
-        this.seen.push({ storage: new WeakRef(storage), lo: plan.lo, floats: plan.floats });
+        this.seen.push({ storage: storageId(storage), lo: plan.lo, floats: plan.floats });
         return null;
       }
       this.seen.splice(seen, 1);
@@ -481,7 +500,7 @@ export class WasmMatmul {
       }
     }
     this.stagedEnd = base + plan.floats;
-    return { storage: new WeakRef(storage), version: storage.version, lo: plan.lo, floats: plan.floats, base };
+    return { storage: storageId(storage), version: storage.version, lo: plan.lo, floats: plan.floats, base };
   }
 
   /** The product, then the addend added by the JS kernel (what the fused path must equal). */
