@@ -6,7 +6,9 @@ import { existsSync } from "node:fs";
 // flat memory. flat_memory_loop.mjs trains a small MLP (32-64-10, Dropout, cross-entropy,
 // AdamW, a DataLoader with shuffle, an eval under no_grad every 1,000 steps) against dist/ in a
 // child process started with --expose-gc, and samples memory after two full collections every
-// 1,000 steps from step 1,000 (the warm-up) on.
+// 1,000 steps from step 1,000 (the warm-up) on. Its operands are all under the 64 KiB from which
+// the wasm and native backends remember right-hand operands between products; those caches are
+// covered by test/backend/operand_cache_memory.test.ts (a loop with 196 KiB inputs).
 //
 // The bounds, and why:
 // - heapUsed (JS objects) may grow < 2 MB over the 9,000 measured steps: leaking one small
