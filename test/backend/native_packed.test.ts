@@ -183,6 +183,23 @@ if (nativeBackend === null) {
       expect(torch.allclose(y2, x.matmul(layer.weight.detach().t().contiguous()).add(layer.bias!.detach()), { atol: 1e-5 })).toBe(true);
     });
 
+    it("training on new inputs packs nothing and registers nothing per step", () => {
+      torch.set_num_threads(1);
+      const backend = fresh();
+      const random = rng(19);
+      const W = operand(random, [512, 300], "contiguous");
+      const g = operand(random, [64, 512], "contiguous");
+      const gT: StridedView = { ...g, shape: [512, 64], strides: [1, 512] };
+      for (let step = 0; step < 20; step++) {
+        const x = operand(random, [64, 300], "contiguous"); // 75 KiB, a new storage each step
+        backend.matmul(contiguous([512, 300]), gT, x); // the weight gradient gᵀ·x
+        write(W, step, 0.5); // the optimizer's step
+        backend.matmul(contiguous([64, 300]), g, W); // g·W
+      }
+      expect(backend.packed.packs).toBe(0);
+      expect(backend.packed.watched).toBe(0);
+    });
+
     it("a B shared by every batch is packed; a batch of different B is not", () => {
       torch.set_num_threads(2);
       const backend = fresh();

@@ -72,20 +72,33 @@ const IDLE_LOOKUPS = 64;
 /** Views of one storage tracked at most. */
 const VIEWS_PER_STORAGE = 8;
 
+/** The entries of one storage's views. */
+interface Views {
+  entries: Entry[];
+  /** Whether `dead` watches the storage (from its first packed copy on). */
+  watched: boolean;
+}
+
 export class PackedOperands {
-  private readonly byStorage = new WeakMap<Storage, Entry[]>();
+  private readonly byStorage = new WeakMap<Storage, Views>();
   /** Entries in use, least recently used first. */
   private recent: Entry[] = [];
   private bytes = 0;
   private tick = 0;
-  /** Drops the entries of a storage that was collected (held value: its entries, not it). */
-  private readonly dead = new FinalizationRegistry<Entry[]>((entries) => {
-    for (const e of entries) this.drop(e);
+  /**
+   * Drops the copies of a storage that was collected (held value: its entries, not it). Only
+   * storages with a copy are watched: a registration lives until its callback runs, which is a
+   * task of its own, so in a synchronous loop every step's activation would add one.
+   */
+  private readonly dead = new FinalizationRegistry<Views>((views) => {
+    for (const e of views.entries) this.drop(e);
   });
   /** @internal Products that read a kept packing (tests read it). */
   hits = 0;
   /** @internal Operands packed whole. */
   packs = 0;
+  /** @internal Storages `dead` was asked to watch. */
+  watched = 0;
 
   constructor(private readonly addon: NativeAddon) {}
 
@@ -107,13 +120,13 @@ export class PackedOperands {
     const tick = ++this.tick;
     let views = this.byStorage.get(storage);
     if (views === undefined) {
-      views = [];
+      views = { entries: [], watched: false };
       this.byStorage.set(storage, views);
-      this.dead.register(storage, views);
     }
+    const entries = views.entries;
     let entry: Entry | undefined;
-    for (let i = 0; i < views.length; i++) {
-      const e = views[i]!;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       if (e.offset === offset && e.rowStride === rowStride && e.colStride === colStride && e.K === K && e.N === N) {
         entry = e;
         break;
@@ -122,9 +135,9 @@ export class PackedOperands {
     if (entry === undefined || !entry.listed) {
       // First seen (or dropped since): remembered at this version, packed if it comes back.
       if (entry === undefined) {
-        if (views.length >= VIEWS_PER_STORAGE) this.drop(views.shift()!);
+        if (entries.length >= VIEWS_PER_STORAGE) this.drop(entries.shift()!);
         entry = { offset, rowStride, colStride, K, N, version: 0, packed: null, skip: 0, used: 0, listed: false };
-        views.push(entry);
+        entries.push(entry);
       }
       entry.version = storage.version;
       entry.used = tick;
@@ -150,6 +163,11 @@ export class PackedOperands {
     if (!this.makeRoom(floats * 4, tick)) return undefined;
     const packed = new Float32Array(floats);
     entry.skip = this.pack(b, entry, packed);
+    if (!views.watched) {
+      views.watched = true;
+      this.dead.register(storage, views);
+      this.watched++;
+    }
     entry.packed = packed;
     this.bytes += packed.byteLength;
     this.packs++;
