@@ -127,6 +127,54 @@ for (const [name, backend] of fused) {
     );
   });
 
+  // Above 2^17 elements the native steps are cut into ranges over the thread pool: the bits must
+  // not depend on the cut (an odd count, so the last range is a partial one).
+  describe(`${name} fused steps over a large parameter, 1 and 2 threads`, () => {
+    const big = 300_001;
+    /** The first element whose bits differ, or -1 (a diff of 300,001 numbers takes vitest minutes to print). */
+    const firstDifference = (x: Tensor, y: Tensor): number => {
+      const [u, v] = [bitsOf(x), bitsOf(y)];
+      for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return i;
+      return u.length === v.length ? -1 : u.length;
+    };
+    it.each([1, 2])("SGD with momentum and Adam with AMSGrad match the flat updates bit for bit (%i thread(s))", (threads) => {
+      const before = torch.get_num_threads();
+      torch.set_num_threads(threads);
+      try {
+        const random = rng(500 + threads);
+        const sgd: SgdStep = { lr: 0.05, momentum: 0.9, dampening: 0.1, weight_decay: 0.01, nesterov: true, maximize: false };
+        const init = values(random, big, true);
+        const [pFlat, pFused] = [tensorOf(init), tensorOf(init)];
+        const bufFused = tensorOf(new Float32Array(big));
+        let bufFlat: Tensor | null = null;
+        for (let step = 0; step < 2; step++) {
+          const grad = values(random, big, true);
+          bufFlat = sgdFlat(pFlat, tensorOf(grad), bufFlat, sgd, () => torch.zeros([big]));
+          backend.sgdStep!(pFused._view, tensorOf(grad)._view, bufFused._view, sgd, step === 0);
+        }
+        expect(firstDifference(pFused, pFlat)).toBe(-1);
+        expect(firstDifference(bufFused, bufFlat!)).toBe(-1);
+        const base = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.02, maximize: false, decoupled_weight_decay: true };
+        const [qFlat, qFused] = [tensorOf(init), tensorOf(init)];
+        const zeros = (): Tensor[] => [tensorOf(new Float32Array(big)), tensorOf(new Float32Array(big)), tensorOf(new Float32Array(big))];
+        const [mF, vF, xF] = zeros();
+        const [mN, vN, xN] = zeros();
+        for (let step = 1; step <= 2; step++) {
+          const h: AdamStep = { ...base, step_size: base.lr / (1 - base.beta1 ** step), bias_correction2_sqrt: Math.sqrt(1 - base.beta2 ** step) };
+          const grad = values(random, big, true);
+          adamFlat(qFlat, tensorOf(grad), mF!, vF!, xF!, h);
+          backend.adamStep!(qFused._view, tensorOf(grad)._view, mN!._view, vN!._view, xN!._view, h);
+        }
+        expect(firstDifference(qFused, qFlat)).toBe(-1);
+        expect(firstDifference(mN!, mF!)).toBe(-1);
+        expect(firstDifference(vN!, vF!)).toBe(-1);
+        expect(firstDifference(xN!, xF!)).toBe(-1);
+      } finally {
+        torch.set_num_threads(before);
+      }
+    });
+  });
+
   describe(`${name} fused steps through torch.optim`, () => {
     it(`an Adam step on ${name} tensors gives the bits of one on JS tensors`, () => {
       const run = (backendName: string): number[] => {

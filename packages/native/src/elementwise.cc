@@ -15,11 +15,6 @@ namespace tsn {
 
 namespace {
 
-// Elementwise jobs above this many elements (512 KiB of float32 per operand, past L2) are split
-// over the pool: below it one core streams them in ~30 µs, and a split saves less than a
-// wake-up may cost.
-constexpr int64_t kParallelElements = 1 << 17;
-
 // Drops size-1 dims and merges neighbours that every view walks as one, in place.
 void coalesce(Walk& w, int nv) {
   int nd = 0;
@@ -84,29 +79,6 @@ void walk_range(const Walk& w, int nv, int64_t e0, int64_t e1, Row row) {
   }
 }
 
-// Splits [0, total) over the pool when it is large, else runs it here.
-template <class Range>
-void parallel_range(Pool& pool, int64_t total, Range range) {
-  const int threads = total >= kParallelElements ? pool.size() : 1;
-  if (threads == 1) return range(0, total);
-  struct Context {
-    Range* range;
-    int64_t total;
-    int parts;
-  } context{&range, total, threads};
-  pool.run(
-      threads,
-      [](void* c, int part) {
-        const Context& ctx = *static_cast<const Context*>(c);
-        // Part boundaries on 16-float (64-byte) lines, so no two threads write one cache line.
-        int64_t chunk = (ctx.total + ctx.parts - 1) / ctx.parts;
-        chunk = (chunk + 15) / 16 * 16;
-        const int64_t lo = part * chunk;
-        const int64_t hi = lo + chunk < ctx.total ? lo + chunk : ctx.total;
-        if (lo < hi) (*ctx.range)(lo, hi);
-      },
-      &context);
-}
 
 inline float js_max(float x, float y) {
   if (x != x || y != y) return std::numeric_limits<float>::quiet_NaN();

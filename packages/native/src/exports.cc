@@ -451,7 +451,7 @@ napi_value Sgd(napi_env env, napi_callback_info info) {
   h.first = flags & 32;
   if (!ranges(c, arrays, off, h.useMomentum ? 3 : 2, n)) return nullptr;
   if (n == 0) return undefined(env);
-  sgd_step(h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), h.useMomentum ? at(arrays[2], off[2]) : nullptr);
+  sgd_step(inst->pool, h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), h.useMomentum ? at(arrays[2], off[2]) : nullptr);
   return undefined(env);
 }
 
@@ -491,7 +491,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   const bool amsgrad = flags & 16;
   if (!ranges(c, arrays, off, amsgrad ? 5 : 4, n)) return nullptr;
   if (n == 0) return undefined(env);
-  adam_step(h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), at(arrays[2], off[2]), at(arrays[3], off[3]),
+  adam_step(inst->pool, h, at(arrays[0], off[0]), at<const float>(arrays[1], off[1]), at(arrays[2], off[2]), at(arrays[3], off[3]),
             amsgrad ? at(arrays[4], off[4]) : nullptr);
   return undefined(env);
 }

@@ -58,7 +58,7 @@ struct SgdArgs {
   float wd, momentum, oneMinusDamp, negLr;
   bool decay, useMomentum, damped, nesterov, maximize, first;
 };
-void sgd_step(const SgdArgs& h, float* p, const float* g, float* buf);
+void sgd_step(Pool& pool, const SgdArgs& h, float* p, const float* g, float* buf);
 
 // PyTorch's MT19937: `n` draws into out from the 624-word state at (left, next), as
 // Generator.nextUint32 makes them (twisting when a block is used up); left and next advance.
@@ -74,6 +74,6 @@ struct AdamArgs {
 // Raises glibc's mmap and trim thresholds once per process (malloc_tune.cc); says what it did.
 const char* tune_malloc();
 
-void adam_step(const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax);
+void adam_step(Pool& pool, const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax);
 
 }  // namespace tsn

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "kernels.h"
+#include "pool.h"
 
 namespace tsn {
 
@@ -98,14 +99,27 @@ AdamFn adam_pick(const bool* flags, int left) {
 
 }  // namespace
 
-void sgd_step(const SgdArgs& h, float* p, const float* g, float* buf) {
+// Each element's update reads only that element, so a large step is cut into ranges over the
+// pool (parallel_range): the bits are the same however it is cut. The MLP 784-256-10 SGD step
+// at 2 threads spent ~11% of its time in this loop on one core.
+void sgd_step(Pool& pool, const SgdArgs& h, float* p, const float* g, float* buf) {
   const bool flags[6] = {h.maximize, h.decay, h.useMomentum, h.first, h.damped, h.nesterov};
-  sgd_pick<>(flags, 6)(h, p, g, buf);
+  const SgdFn fn = sgd_pick<>(flags, 6);
+  parallel_range(pool, h.n, [&](int64_t lo, int64_t hi) {
+    SgdArgs part = h;
+    part.n = hi - lo;
+    fn(part, p + lo, g + lo, buf != nullptr ? buf + lo : nullptr);
+  });
 }
 
-void adam_step(const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax) {
+void adam_step(Pool& pool, const AdamArgs& h, float* p, const float* g, float* m, float* v, float* vmax) {
   const bool flags[5] = {h.maximize, h.decay, h.decoupled, h.small, vmax != nullptr};
-  adam_pick<>(flags, 5)(h, p, g, m, v, vmax);
+  const AdamFn fn = adam_pick<>(flags, 5);
+  parallel_range(pool, h.n, [&](int64_t lo, int64_t hi) {
+    AdamArgs part = h;
+    part.n = hi - lo;
+    fn(part, p + lo, g + lo, m + lo, v + lo, vmax != nullptr ? vmax + lo : nullptr);
+  });
 }
 
 }  // namespace tsn
