@@ -36,15 +36,14 @@ constexpr int64_t NC = 3072;
 constexpr int64_t PACK_A_FLOATS = MC * KC + 64;
 constexpr int64_t PACK_B_FLOATS = KC * NC + 64;
 
-// Floats of a whole packed B (K x N): for each KC block of k, starting at k0 · npad, its
-// NR-column panels side by side, panel j (a multiple of NR) at j · kc, zero-padded past N. Both
-// builds lay it out alike, so either can read what the other packed.
-inline int64_t packed_b_floats(int64_t K, int64_t N) { return (N + NR - 1) / NR * NR * K; }
+// A whole packed B (K x N) is ceil(N / NR) · NR · K floats: for each KC block of k, starting at
+// k0 · npad, its NR-column panels side by side, panel j (a multiple of NR) at j · kc, zero-padded
+// past N. Both builds lay it out alike, so either can read what the other packed.
 
 // Rows [m0, m1) and columns [n0, n1) of C, with the caller's packing buffers (32-byte aligned).
 void gemm_range_avx2(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB);
 void gemm_range_portable(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB);
-// Packs the whole K x N matrix B into dst (packed_b_floats(K, N) floats, 32-byte aligned).
+// Packs the whole K x N matrix B into dst (laid out as above, 32-byte aligned).
 void pack_b_whole_avx2(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst);
 void pack_b_whole_portable(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst);
 // Whether the AVX2 build was compiled in (x86-64 with a compiler that knows the target).

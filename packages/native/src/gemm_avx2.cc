@@ -313,9 +313,12 @@ inline void store_tile(const __m256 (&c)[R][2 * P], float* C, int64_t cRow, bool
   }
 }
 
-// B row-major (x·W, a gradient g·W): each k reads P·16 consecutive floats of B's row k.
+// B row-major (x·W, a gradient g·W), or the panels of a B packed beforehand: each k reads P·16
+// floats, panel p's at B + p · panelStep (16 for B's row, kc · NR for packed panels), and the
+// next k's `rowStep` floats further on.
 template <int R, int P>
-void direct_nn(int64_t kc, const float* A, const float* B, int64_t bRow, float* C, int64_t cRow, bool accumulate) {
+void direct_nn(int64_t kc, const float* A, const float* B, int64_t rowStep, int64_t panelStep, float* C, int64_t cRow,
+               bool accumulate) {
   __m256 c[R][2 * P];
 #pragma GCC unroll 6
   for (int i = 0; i < R; i++) {
@@ -326,12 +329,12 @@ void direct_nn(int64_t kc, const float* A, const float* B, int64_t bRow, float* 
   for (int64_t k = 0; k < kc; k++) {
 #pragma GCC unroll 8
     for (int v = 0; v < 2 * P; v++) {
-      const __m256 b = _mm256_loadu_ps(B + 8 * v);
+      const __m256 b = _mm256_loadu_ps(B + (v >> 1) * panelStep + 8 * (v & 1));
 #pragma GCC unroll 6
       for (int i = 0; i < R; i++) c[i][v] = _mm256_fmadd_ps(_mm256_broadcast_ss(A + i), b, c[i][v]);
     }
     A += MR;
-    B += bRow;
+    B += rowStep;
   }
   store_tile<R, P>(c, C, cRow, accumulate);
 }
@@ -391,11 +394,11 @@ int64_t direct_rows(int64_t kc, const float* A, const float* b, int64_t bRow, in
   const bool nn = bCol == 1;
   int64_t j = 0;
   for (; j + P * NR <= nc; j += P * NR) {
-    if (nn) direct_nn<R, P>(kc, A, b + j, bRow, C + j, cRow, accumulate);
+    if (nn) direct_nn<R, P>(kc, A, b + j, bRow, NR, C + j, cRow, accumulate);
     else direct_nt<R, P>(kc, A, b + j * bCol, bCol, C + j, cRow, accumulate);
   }
   for (; j + NR <= nc; j += NR) {
-    if (nn) direct_nn<R, 1>(kc, A, b + j, bRow, C + j, cRow, accumulate);
+    if (nn) direct_nn<R, 1>(kc, A, b + j, bRow, NR, C + j, cRow, accumulate);
     else direct_nt<R, 1>(kc, A, b + j * bCol, bCol, C + j, cRow, accumulate);
   }
   return j;
@@ -421,42 +424,17 @@ int64_t direct_block(int64_t kc, const float* A, const float* b, int64_t bRow, i
   }
 }
 
-// The packed path's few-row block: R ≤ 3 rows against P panels of a B packed beforehand (each
-// kc · NR floats after the last), side by side for enough FMA chains, as direct_nn does for B in
-// place. Each element is micro_rows's chain of FMAs over k, so the bits are the same.
-template <int R, int P>
-void packed_rows(int64_t kc, const float* A, const float* B, float* C, int64_t cRow, bool accumulate) {
-  __m256 c[R][2 * P];
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-#pragma GCC unroll 8
-    for (int v = 0; v < 2 * P; v++) c[i][v] = _mm256_setzero_ps();
-  }
-  const int64_t step = kc * NR;
-#pragma GCC unroll 2
-  for (int64_t k = 0; k < kc; k++) {
-#pragma GCC unroll 8
-    for (int v = 0; v < 2 * P; v++) {
-      const __m256 b = _mm256_load_ps(B + (v >> 1) * step + 8 * (v & 1));
-#pragma GCC unroll 6
-      for (int i = 0; i < R; i++) c[i][v] = _mm256_fmadd_ps(_mm256_broadcast_ss(A + i), b, c[i][v]);
-    }
-    A += MR;
-    B += NR;
-  }
-  store_tile<R, P>(c, C, cRow, accumulate);
-}
-
 template <int R>
 int64_t packed_panels(int64_t kc, const float* A, const float* packed, float* C, int64_t cRow, int64_t nc,
                       bool accumulate) {
   constexpr int P = direct_panels<R>();
   int64_t j = 0;
-  for (; j + P * NR <= nc; j += P * NR) packed_rows<R, P>(kc, A, packed + j * kc, C + j, cRow, accumulate);
+  for (; j + P * NR <= nc; j += P * NR) direct_nn<R, P>(kc, A, packed + j * kc, NR, kc * NR, C + j, cRow, accumulate);
   return j;
 }
 
-// Up to three rows against a packed B run several panels at a time; four to six rows already
+// Up to three rows against a B packed beforehand run P of its panels side by side (direct_nn over
+// the panels: micro_rows's chain of FMAs per element, so the same bits); four to six rows already
 // have enough chains in micro_rows / micro (returns 0: all of it is left to them).
 int64_t packed_block(int64_t kc, const float* A, const float* packed, float* C, int64_t cRow, int64_t cCol, int64_t mr,
                      int64_t nc, bool accumulate) {

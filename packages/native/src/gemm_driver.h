@@ -64,7 +64,7 @@ void drive(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float*
   }
 }
 
-// B packed whole, as packed_b_floats describes: each KC block of k is packed as the product
+// B packed whole, laid out as gemm.h describes: each KC block of k is packed as the product
 // would pack it, all of its panels side by side.
 void pack_whole(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst) {
   const int64_t kcb = balanced_block(K, KC, 8);

@@ -27,8 +27,8 @@ struct MatmulArgs {
 // buffers (pack_buffer_bytes() in all); workers that cannot get theirs leave their parts to it.
 bool matmul(Pool& pool, const MatmulArgs& m);
 size_t pack_buffer_bytes();
-// Packs the whole K x N matrix B for products that reuse it (Gemm::packedB): packed_b_floats(K, N)
-// floats at dst, 32-byte aligned, with the build `avx2` picks (both lay it out alike).
+// Packs the whole K x N matrix B for products that reuse it (Gemm::packedB), laid out as gemm.h
+// describes, at dst (32-byte aligned), with the build `avx2` picks (both lay it out alike).
 void pack_b_whole(bool avx2, int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst);
 // Whether this CPU runs the AVX2+FMA build (and it was compiled in).
 bool avx2_available();

@@ -31,9 +31,9 @@ import { dataOf } from "../js/storage.js";
 import type { NativeAddon } from "./loader.js";
 
 /** Operands under this many bytes are packed as the product runs (cheap next to a lookup). */
-export const PACKED_MIN_BYTES = 64 * 1024;
+const PACKED_MIN_BYTES = 64 * 1024;
 /** One operand's packed copy at most (a 2048 x 2048 weight); larger ones are packed each time. */
-export const PACKED_MAX_BYTES = 16 * 1024 * 1024;
+const PACKED_MAX_BYTES = 16 * 1024 * 1024;
 /** All packed copies together, at most. */
 export const PACKED_CACHE_BYTES = 64 * 1024 * 1024;
 /** Operands tracked at most, packed or seen once. */
@@ -172,11 +172,6 @@ export class PackedOperands {
     this.bytes += packed.byteLength;
     this.packs++;
     return packed;
-  }
-
-  /** Drops every packed copy (tests; a backend switch need not). */
-  clear(): void {
-    while (this.recent.length > 0) this.drop(this.recent[0]!);
   }
 
   /** Packs b into `into`; returns where the panels start in it (the addon aligns them). */

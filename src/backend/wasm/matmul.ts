@@ -213,9 +213,13 @@ function storageId(storage: Storage): number {
   return id;
 }
 
-/** Whether a kept or seen span is the one `plan` copies in (same storage, same span). */
+/**
+ * Whether a kept or seen span is the one `plan` copies in (same storage, same span). A storage
+ * without a number yet matches nothing (looking does not number it: that is newEntry's, for the
+ * operands it remembers).
+ */
 const sameSpan = (plan: InputPlan) => {
-  const id = storageId(plan.view.storage);
+  const id = storageIds.get(plan.view.storage);
   return (e: { storage: number; lo: number; floats: number }): boolean =>
     e.lo === plan.lo && e.floats === plan.floats && e.storage === id;
 };
