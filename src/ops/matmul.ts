@@ -7,6 +7,8 @@ import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { broadcastShapes, expandsTo, numelOf } from "../tensor/shape.js";
 import { needsGrad, record } from "../autograd/graph.js";
+import { is_grad_enabled } from "../autograd/grad_mode.js";
+import type { StridedView } from "../backend/backend.js";
 import { RuntimeError } from "../errors.js";
 import { expandedView, newOutput, newTensor, sumToShape } from "./common.js";
 import { unsafeView } from "./view.js";
@@ -142,6 +144,9 @@ function columnMajor(t: Tensor): boolean {
  * the gradient is computed as (mat2·gradᵀ)ᵀ, so that it comes out in mat1's layout.
  */
 function mat1Backward(g: Tensor, mat2: Tensor, alpha: number, mat1ColumnMajor: boolean): Tensor {
+  if (!is_grad_enabled()) {
+    return scale(mat1ColumnMajor ? transposed(gradProduct(mat2, false, g, true)) : gradProduct(g, false, mat2, true), alpha);
+  }
   if (mat1ColumnMajor) return scale(mat2.mm(g.t()).t(), alpha);
   return scale(g.mm(mat2.t()), alpha);
 }
@@ -152,8 +157,40 @@ function mat1Backward(g: Tensor, mat2: Tensor, alpha: number, mat1ColumnMajor: b
  * is contiguous [out, in] and accumulating it into `.grad` needs no transposing copy.
  */
 function mat2Backward(g: Tensor, mat1: Tensor, alpha: number, mat2ColumnMajor: boolean): Tensor {
+  if (!is_grad_enabled()) {
+    return scale(mat2ColumnMajor ? transposed(gradProduct(g, true, mat1, false)) : gradProduct(mat1, true, g, false), alpha);
+  }
   if (mat2ColumnMajor) return scale(g.t().mm(mat1).t(), alpha);
   return scale(mat1.t().mm(g), alpha);
+}
+
+/**
+ * `a·b`, or with aT / bT the transpose of that operand, for the backward formulas above when
+ * they build no graph (grad mode off: every backward pass but a create_graph one). The same
+ * kernel on the same views as `g.mm(mat2.t())` and the like, so the same bits, without the
+ * public ops' transpose views, checks and graph tests around it: the forward checked the
+ * shapes and dtypes (the engine casts a gradient to its output's dtype). For a small Linear
+ * those were a third of the backward pass.
+ */
+function gradProduct(a: Tensor, aT: boolean, b: Tensor, bT: boolean): Tensor {
+  const av = aT ? transposedView(a) : a._view;
+  const bv = bT ? transposedView(b) : b._view;
+  const M = av.shape[0]!;
+  const K = av.shape[1]!;
+  const N = bv.shape[1]!;
+  if (K === 0 || M === 0 || N === 0) return newTensor([M, N], a.dtype);
+  const out = newOutput([M, N], a.dtype);
+  out._storage.backend.matmul(out._view, av, bv);
+  return out;
+}
+
+function transposedView(t: Tensor): StridedView {
+  return { storage: t._storage, offset: t._offset, shape: [t._shape[1]!, t._shape[0]!], strides: [t._strides[1]!, t._strides[0]!] };
+}
+
+/** `t.t()` of a 2-D result, with grad mode off (no node to record). */
+function transposed(t: Tensor): Tensor {
+  return t._viewAs([t._shape[1]!, t._shape[0]!], [t._strides[1]!, t._strides[0]!]);
 }
 
 function scalarLike(v: number, t: Tensor): Tensor {

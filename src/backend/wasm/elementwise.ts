@@ -81,7 +81,7 @@ export class WasmElementwise {
 
   binary(op: BinaryOp, out: StridedView, a: StridedView, b: StridedView): boolean {
     const arithmetic = op === "add" || op === "sub" || op === "mul" || op === "div";
-    if (!(arithmetic || op === "relu_backward") || !float32Views(out, a, b)) return false;
+    if (!(arithmetic || op === "relu_backward") || !float32Views(out, a) || b.storage.dtype !== float32) return false;
     const n = numelOf(out.shape);
     if (n < this.minElements || !isDense(out.shape, out.strides)) return false;
     const readA = readAs(a, out);
@@ -110,6 +110,9 @@ export class WasmElementwise {
    */
   reduce(op: ReduceOp, out: StridedView, a: StridedView, dims: readonly number[]): boolean {
     if (op !== "sum" || !float32Views(out, a) || out.storage === a.storage) return false;
+    // The size first: most sums are small (a bias gradient) and stay in JS, which finds the
+    // blocks again.
+    if (numelOf(a.shape) < this.minElements) return false;
     const blocks = denseBlocks(out, a, dims);
     if (blocks === null) return false;
     const [outer, reduced, inner] = blocks;
@@ -130,8 +133,9 @@ function stage(mem: WebAssembly.Memory, view: StridedView, read: Read, at: numbe
   else copyIn(mem, view, at, n);
 }
 
-function float32Views(...views: StridedView[]): boolean {
-  return views.every((v) => v.storage.dtype === float32);
+/** (Two parameters, not a rest array: every elementwise call of a training step asks this.) */
+function float32Views(out: StridedView, a: StridedView): boolean {
+  return out.storage.dtype === float32 && a.storage.dtype === float32;
 }
 
 /**
