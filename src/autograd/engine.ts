@@ -190,7 +190,8 @@ function runGraph(
 
   // Count, for every reachable node, how many edges lead into it.
   const stack: Node[] = [];
-  const rootSlots = roots.map((r) => slotOf(r)!);
+  const rootSlots = new Array<[Node, number]>(roots.length);
+  for (let i = 0; i < roots.length; i++) rootSlots[i] = slotOf(roots[i]!)!;
   for (let i = 0; i < rootSlots.length; i++) if (pass.claim(rootSlots[i]![0])) stack.push(rootSlots[i]![0]);
   while (stack.length) {
     const edges = stack.pop()!.next_functions;
@@ -210,7 +211,8 @@ function runGraph(
 
   const accumulate = (node: Node, nr: number, g: Tensor) => {
     // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
-    const dtype = node instanceof AccumulateGrad ? node.variable.dtype : node._outputs[nr]?.dtype;
+    const leaf = node._variable;
+    const dtype = leaf !== null ? leaf.dtype : node._outputs[nr]?.dtype;
     if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
     const buf = (node._buffer ??= []);
     const prev = buf[nr];
@@ -240,7 +242,7 @@ function runGraph(
       const buf = node._buffer ?? [];
       node._buffer = null;
 
-      const isLeaf = node instanceof AccumulateGrad;
+      const isLeaf = node._variable !== null;
       const nOut = isLeaf ? 1 : node._outputs.length;
       const gradOutputs = new Array<Tensor>(nOut);
       for (let nr = 0; nr < nOut; nr++) {
@@ -271,8 +273,8 @@ function runGraph(
 
       if (isLeaf) {
         const g = gradOutputs[0];
-        if (g && !options.capture && (!onlyInputs || onlyInputs.has(node.variable))) {
-          const leaf = node.variable;
+        const leaf = node._variable!;
+        if (g && !options.capture && (!onlyInputs || onlyInputs.has(leaf))) {
           if (ownership !== null && leaf.grad === null && ownership.canSteal(g, leaf)) {
             // A view (TBackward's transpose of an mm result) becomes a tensor of its own.
             leaf.grad = g._base === null ? g : new Tensor(g._storage, g.shape);

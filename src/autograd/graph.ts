@@ -50,6 +50,11 @@ export class Node {
   _deps = 0;
   /** @internal The gradients summed so far for each output, in that pass. */
   _buffer: (Tensor | null)[] | null = null;
+  /**
+   * @internal The leaf accumulator's variable (AccumulateGrad's), null for other nodes: the
+   * engine asks this of every node and gradient, where `instanceof` walked the prototype chain.
+   */
+  readonly _variable: Tensor | null = null;
 
   constructor(
     private readonly _name: string,
@@ -114,7 +119,11 @@ export class Node {
           "graph a second time or if you need to access saved tensors after calling backward.",
       );
     }
-    return this.saved.map(({ tensor, version, isOutput }) => {
+    const saved = this.saved;
+    const tensors = new Array<Tensor>(saved.length);
+    for (let i = 0; i < saved.length; i++) {
+      const { tensor, version, isOutput } = saved[i]!;
+      tensors[i] = tensor;
       if (tensor._version !== version) {
         const t = tensor;
         const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t.shape.join(", ")}]`;
@@ -128,8 +137,8 @@ export class Node {
             `with torch.autograd.set_detect_anomaly(True).`,
         );
       }
-      return tensor;
-    });
+    }
+    return tensors;
   }
 
   /** `<AddmmBackward0>`: how PyTorch shows a node inside a tensor's repr. */
@@ -144,8 +153,11 @@ export class Node {
 
 /** The node where a leaf that requires grad collects its gradient into `.grad`. */
 export class AccumulateGrad extends Node {
+  declare readonly _variable: Tensor;
+
   constructor(readonly variable: Tensor) {
     super("torch::autograd::AccumulateGrad", [], () => []);
+    this._variable = variable;
   }
 }
 

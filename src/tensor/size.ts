@@ -114,9 +114,23 @@ function relativeIndex(value: number | undefined, fallback: number, length: numb
   return v < 0 ? Math.max(length + v, 0) : Math.min(v, length);
 }
 
+/**
+ * @internal A Size's row-major strides, kept on every Size that makeSize makes (frozen, and
+ * shared by all contiguous tensors of that shape: a tensor's strides are never changed in
+ * place), so a new contiguous tensor of an interned shape makes no strides array of its own.
+ */
+export const CONTIGUOUS = Symbol("torch-ts contiguous strides");
+
 /** Makes a frozen `torch.Size` holding `dims`. */
 export function makeSize(dims: readonly number[]): Size {
   const s = Object.setPrototypeOf(Array.from(dims), Size.prototype) as Size;
+  const strides = new Array<number>(dims.length);
+  for (let d = dims.length - 1, step = 1; d >= 0; d--) {
+    strides[d] = step;
+    step *= Math.max(dims[d]!, 1);
+  }
+  // Not enumerable: a Size still shows, spreads and compares as its dims alone.
+  Object.defineProperty(s, CONTIGUOUS, { value: Object.freeze(strides) });
   return Object.freeze(s);
 }
 

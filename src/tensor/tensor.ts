@@ -9,7 +9,7 @@
 import type { Storage, StridedView } from "../backend/backend.js";
 import { defaultBackend } from "../backend/registry.js";
 import { DType, float32, type TypedArray } from "./dtype.js";
-import { Size, internSize, makeSize } from "./size.js";
+import { CONTIGUOUS, Size, internSize, makeSize } from "./size.js";
 import { contiguousStrides, isContiguous, numelOf, wrapDim } from "./shape.js";
 import { cpu, type device } from "./device.js";
 import { IndexError, RuntimeError } from "../errors.js";
@@ -68,9 +68,10 @@ export class Tensor {
     // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
     // cost of a small op's new tensor).
     // (A constructor test, not `instanceof Size`: that one took 40 ns, for an Array subclass.)
-    this._shape = shape.constructor === Size ? (shape as Size) : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
+    const size = shape.constructor === Size ? (shape as Size) : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
+    this._shape = size;
     // The tensor keeps `strides`: callers hand over an array that nothing changes afterwards.
-    this._strides = strides ?? contiguousStrides(shape);
+    this._strides = strides ?? (size as { [CONTIGUOUS]?: readonly number[] })[CONTIGUOUS] ?? contiguousStrides(shape);
     this._offset = offset;
   }
 
