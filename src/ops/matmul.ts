@@ -32,13 +32,15 @@ function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const K = a.shape[nd - 1]!;
   const N = b.shape[nd - 1]!;
   // (Most products are 2-D, where the operands already have their kernel shapes.)
-  const flat = batch.length === 0;
-  const shape = flat ? [M, N] : [...batch, M, N];
+  if (batch.length === 0) return productOf(a._view, b._view, [M, N], a.dtype);
+  return productOf(expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]), [...batch, M, N], a.dtype);
+}
+
+/** A new tensor of `shape` holding the kernel's product of the views `av` · `bv`. */
+function productOf(av: StridedView, bv: StridedView, shape: number[], dtype: DType): Tensor {
   // An empty sum is zero: with K = 0 the output is the zero-filled tensor itself.
-  if (K === 0 || numelOf(shape) === 0) return newTensor(shape, a.dtype);
-  const out = newOutput(shape, a.dtype);
-  const av = flat ? a._view : expandedView(a, [...batch, M, K]);
-  const bv = flat ? b._view : expandedView(b, [...batch, K, N]);
+  if (av.shape[av.shape.length - 1] === 0 || numelOf(shape) === 0) return newTensor(shape, dtype);
+  const out = newOutput(shape, dtype);
   out._storage.backend.matmul(out._view, av, bv);
   return out;
 }
@@ -145,7 +147,7 @@ function columnMajor(t: Tensor): boolean {
  */
 function mat1Backward(g: Tensor, mat2: Tensor, alpha: number, mat1ColumnMajor: boolean): Tensor {
   if (!is_grad_enabled()) {
-    return scale(mat1ColumnMajor ? transposed(gradProduct(mat2, false, g, true)) : gradProduct(g, false, mat2, true), alpha);
+    return scale(mat1ColumnMajor ? gradProduct(mat2, false, g, true).t() : gradProduct(g, false, mat2, true), alpha);
   }
   if (mat1ColumnMajor) return scale(mat2.mm(g.t()).t(), alpha);
   return scale(g.mm(mat2.t()), alpha);
@@ -158,7 +160,7 @@ function mat1Backward(g: Tensor, mat2: Tensor, alpha: number, mat1ColumnMajor: b
  */
 function mat2Backward(g: Tensor, mat1: Tensor, alpha: number, mat2ColumnMajor: boolean): Tensor {
   if (!is_grad_enabled()) {
-    return scale(mat2ColumnMajor ? transposed(gradProduct(g, true, mat1, false)) : gradProduct(mat1, true, g, false), alpha);
+    return scale(mat2ColumnMajor ? gradProduct(g, true, mat1, false).t() : gradProduct(mat1, true, g, false), alpha);
   }
   if (mat2ColumnMajor) return scale(g.t().mm(mat1).t(), alpha);
   return scale(mat1.t().mm(g), alpha);
@@ -175,22 +177,11 @@ function mat2Backward(g: Tensor, mat1: Tensor, alpha: number, mat2ColumnMajor: b
 function gradProduct(a: Tensor, aT: boolean, b: Tensor, bT: boolean): Tensor {
   const av = aT ? transposedView(a) : a._view;
   const bv = bT ? transposedView(b) : b._view;
-  const M = av.shape[0]!;
-  const K = av.shape[1]!;
-  const N = bv.shape[1]!;
-  if (K === 0 || M === 0 || N === 0) return newTensor([M, N], a.dtype);
-  const out = newOutput([M, N], a.dtype);
-  out._storage.backend.matmul(out._view, av, bv);
-  return out;
+  return productOf(av, bv, [av.shape[0]!, bv.shape[1]!], a.dtype);
 }
 
 function transposedView(t: Tensor): StridedView {
   return { storage: t._storage, offset: t._offset, shape: [t._shape[1]!, t._shape[0]!], strides: [t._strides[1]!, t._strides[0]!] };
-}
-
-/** `t.t()` of a 2-D result, with grad mode off (no node to record). */
-function transposed(t: Tensor): Tensor {
-  return t._viewAs([t._shape[1]!, t._shape[0]!], [t._strides[1]!, t._strides[0]!]);
 }
 
 function scalarLike(v: number, t: Tensor): Tensor {

@@ -2,6 +2,8 @@
  * `torch.Size`: the array of a tensor's dimensions, printed the way PyTorch prints it.
  */
 
+import { contiguousStrides } from "./shape.js";
+
 export class Size extends Array<number> {
   // Array methods that build new arrays (map, slice, filter) give plain arrays, as tuples do.
   static override get [Symbol.species](): ArrayConstructor {
@@ -124,11 +126,7 @@ export const CONTIGUOUS = Symbol("torch-ts contiguous strides");
 /** Makes a frozen `torch.Size` holding `dims`. */
 export function makeSize(dims: readonly number[]): Size {
   const s = Object.setPrototypeOf(Array.from(dims), Size.prototype) as Size;
-  const strides = new Array<number>(dims.length);
-  for (let d = dims.length - 1, step = 1; d >= 0; d--) {
-    strides[d] = step;
-    step *= Math.max(dims[d]!, 1);
-  }
+  const strides = contiguousStrides(dims);
   // Not enumerable: a Size still shows, spreads and compares as its dims alone.
   Object.defineProperty(s, CONTIGUOUS, { value: Object.freeze(strides) });
   return Object.freeze(s);
