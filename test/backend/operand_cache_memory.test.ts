@@ -33,11 +33,18 @@ describe.each(backends)("%s backend: remembered operands do not keep activations
       F.linear(x, W, b).sum().backward();
     };
     for (let s = 0; s < 30; s++) step();
-    gc();
-    const before = process.memoryUsage().arrayBuffers;
-    for (let s = 0; s < 120; s++) step();
-    gc();
-    const grown = process.memoryUsage().arrayBuffers - before;
+    // The count is the process's: a test file running in the other worker thread meanwhile
+    // can add its own buffers to one window (12 MiB once in a CI-like run, 0 alone). A leak
+    // grows every window by the 23 MiB its inputs take, so up to three windows are measured
+    // and the quietest must stay under the bound.
+    let grown = Infinity;
+    for (let window = 0; window < 3 && grown >= 6 * 2 ** 20; window++) {
+      gc();
+      const before = process.memoryUsage().arrayBuffers;
+      for (let s = 0; s < 120; s++) step();
+      gc();
+      grown = Math.min(grown, process.memoryUsage().arrayBuffers - before);
+    }
     // Kept alive, the 120 inputs alone would be 23 MiB.
     expect(grown).toBeLessThan(6 * 2 ** 20);
   });
