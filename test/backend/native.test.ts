@@ -130,6 +130,30 @@ if (nativeBackend === null) {
       }
     });
 
+    // From 576 rows and 1e8 multiply-adds, two threads pack each block of B together and take
+    // blocks of rows in turn (gemm.cc's shared-B schedule) instead of one slice of C each. The
+    // shapes cross its thresholds, with a remainder block of rows and of k, and every layout
+    // of A and B it packs differently.
+    it("large products on two threads (shared blocks of B) match JS and give one thread's bits", () => {
+      const random = rng(21);
+      const cases = [
+        [600, 500, 400, "contiguous", "contiguous"],
+        [613, 333, 700, "transposed", "transposed"],
+        [700, 300, 481, "contiguous", "transposed"],
+        [577, 410, 430, "stepped", "sparse"],
+      ] as const;
+      for (const [M, N, K, la, lb] of cases) {
+        const a = operand(random, [M, K], la);
+        const b = operand(random, [K, N], lb);
+        const [one, two] = [contiguous([M, N]), contiguous([M, N])];
+        torch.set_num_threads(2);
+        expectMatchesReference(run, a, b, two);
+        torch.set_num_threads(1);
+        run(one, a, b);
+        expect(elements(two)).toEqual(elements(one));
+      }
+    });
+
     // Up to six rows read B where it lies (x·W) or transpose it in registers (x·Wᵀ) instead of
     // packing it; each element must still be the packed tile's chain of additions, so a row
     // does not change bits with the batch it comes in (nn.Linear on 1 row or on 13).

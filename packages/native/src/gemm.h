@@ -31,6 +31,15 @@ constexpr int64_t KC = 320;
 constexpr int64_t MC = 144;
 constexpr int64_t NC = 3072;
 
+// Splits `total` into the fewest blocks of at most `cap`, of near-equal size rounded up to
+// `unit`: K = 300 becomes 152 + 148 rather than 256 + 44, so no block is a thin remainder.
+inline int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
+  const int64_t blocks = (total + cap - 1) / cap;
+  int64_t size = (total + blocks - 1) / blocks;
+  size = (size + unit - 1) / unit * unit;
+  return size < cap ? size : cap;
+}
+
 // Packing work space for one thread, in floats (A block, B block, with slack for the packing
 // stores that run two floats past the end of a panel).
 constexpr int64_t PACK_A_FLOATS = MC * KC + 64;
@@ -43,6 +52,13 @@ constexpr int64_t PACK_B_FLOATS = KC * NC + 64;
 // Rows [m0, m1) and columns [n0, n1) of C, with the caller's packing buffers (32-byte aligned).
 void gemm_range_avx2(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB);
 void gemm_range_portable(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB);
+// The shared-B schedule's halves (gemm_driver.h's pack_panels and rows_block).
+void pack_panels_avx2(const Gemm& g, int64_t pc, int64_t kc, int64_t jc, int64_t j0, int64_t j1, float* panels);
+void pack_panels_portable(const Gemm& g, int64_t pc, int64_t kc, int64_t jc, int64_t j0, int64_t j1, float* panels);
+void rows_block_avx2(const Gemm& g, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                     const float* panels, float* packA);
+void rows_block_portable(const Gemm& g, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                         const float* panels, float* packA);
 // Packs the whole K x N matrix B into dst (laid out as above, 32-byte aligned).
 void pack_b_whole_avx2(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst);
 void pack_b_whole_portable(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol, float* dst);

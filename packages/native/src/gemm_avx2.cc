@@ -459,12 +459,23 @@ void pack_b_whole_avx2(int64_t K, int64_t N, const float* b, int64_t bRow, int64
   pack_whole(K, N, b, bRow, bCol, dst);
 }
 
+void pack_panels_avx2(const Gemm& g, int64_t pc, int64_t kc, int64_t jc, int64_t j0, int64_t j1, float* panels) {
+  pack_panels(g, pc, kc, jc, j0, j1, panels);
+}
+
+void rows_block_avx2(const Gemm& g, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                   const float* panels, float* packA) {
+  rows_block(g, ic, mc, pc, kc, jc, nc, panels, packA);
+}
+
 bool gemm_avx2_compiled() { return true; }
 
 #else
 
 void gemm_range_avx2(const Gemm&, int64_t, int64_t, int64_t, int64_t, float*, float*) {}
 void pack_b_whole_avx2(int64_t, int64_t, const float*, int64_t, int64_t, float*) {}
+void pack_panels_avx2(const Gemm&, int64_t, int64_t, int64_t, int64_t, int64_t, float*) {}
+void rows_block_avx2(const Gemm&, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, const float*, float*) {}
 bool gemm_avx2_compiled() { return false; }
 
 #endif

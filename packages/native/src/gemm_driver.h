@@ -10,15 +10,6 @@
 // so the loops are compiled for that build's instruction set and nothing is shared between
 // the two translation units (no inline function of one target leaks into the other).
 
-// Splits `total` into the fewest blocks of at most `cap`, of near-equal size rounded up to
-// `unit`: K = 300 becomes 152 + 148 rather than 256 + 44, so no block is a thin remainder.
-inline int64_t balanced_block(int64_t total, int64_t cap, int64_t unit) {
-  const int64_t blocks = (total + cap - 1) / cap;
-  int64_t size = (total + blocks - 1) / blocks;
-  size = (size + unit - 1) / unit * unit;
-  return size < cap ? size : cap;
-}
-
 void drive(const Gemm& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* packA, float* packB) {
   const int64_t kcb = balanced_block(g.K, KC, 8);
   const int64_t mcb = balanced_block(m1 - m0, MC, MR);
@@ -72,5 +63,28 @@ void pack_whole(int64_t K, int64_t N, const float* b, int64_t bRow, int64_t bCol
   for (int64_t pc = 0; pc < K; pc += kcb) {
     const int64_t kc = K - pc < kcb ? K - pc : kcb;
     pack_b(kc, N, b + pc * bRow, bRow, bCol, dst + pc * npad);
+  }
+}
+
+// The two halves of gemm.cc's shared-B schedule, where the threads pack a kc × nc block of B
+// together into one buffer (`panels`: panel jr at panels + jr · kc, as drive's packB) and then
+// take its blocks of rows. pack_panels packs the columns [j0, j1) of the block (j0 a multiple of
+// NR); rows_block computes rows [ic, ic + mc) of C against the whole block, packing that block of
+// A into packA. The loops and the microkernel calls are drive's, so every element of C is the
+// same chain of FMAs.
+void pack_panels(const Gemm& g, int64_t pc, int64_t kc, int64_t jc, int64_t j0, int64_t j1, float* panels) {
+  pack_b(kc, j1 - j0, g.b + pc * g.bRow + (jc + j0) * g.bCol, g.bRow, g.bCol, panels + j0 * kc);
+}
+
+void rows_block(const Gemm& g, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                const float* panels, float* packA) {
+  pack_a(mc, kc, g.a + ic * g.aRow + pc * g.aCol, g.aRow, g.aCol, packA);
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t nr = nc - jr < NR ? nc - jr : NR;
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t mr = mc - ir < MR ? mc - ir : MR;
+      micro(kc, packA + ir * kc, panels + jr * kc, g.c + (ic + ir) * g.cRow + (jc + jr) * g.cCol, g.cRow, g.cCol, mr,
+            nr, pc > 0);
+    }
   }
 }

@@ -67,4 +67,13 @@ void pack_b_whole_portable(int64_t K, int64_t N, const float* b, int64_t bRow, i
   pack_whole(K, N, b, bRow, bCol, dst);
 }
 
+void pack_panels_portable(const Gemm& g, int64_t pc, int64_t kc, int64_t jc, int64_t j0, int64_t j1, float* panels) {
+  pack_panels(g, pc, kc, jc, j0, j1, panels);
+}
+
+void rows_block_portable(const Gemm& g, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                   const float* panels, float* packA) {
+  rows_block(g, ic, mc, pc, kc, jc, nc, panels, packA);
+}
+
 }  // namespace tsn
