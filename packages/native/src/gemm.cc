@@ -222,8 +222,6 @@ void run_shared_task(void* context, int task) {
   sh.rowsDone[step].fetch_add(1, std::memory_order_acq_rel);
 }
 
-// Runs one matrix by the shared-B schedule; false (nothing written) where its work space could
-// not be had or the tasks would not fit an int, and the caller slices C instead.
 // The shared-B schedule pays from a few blocks of rows per thread and a product long enough
 // for its per-call work space (two blocks of B, a few MB) to be small beside it. Measured on
 // this 2-core VM, one process alternating it with the sliced schedule at 2 threads: 4096³ NN
@@ -232,6 +230,8 @@ bool use_shared(const Gemm& g, int threads) {
   return g.M >= 2 * threads * MC && static_cast<double>(g.M) * g.N * g.K >= 1e8;
 }
 
+// Runs one matrix by the shared-B schedule; false (nothing written) where its work space could
+// not be had or the tasks would not fit an int, and the caller slices C instead.
 bool matmul_shared(Pool& pool, const Gemm& g, bool avx2, int threads) {
   Shared sh{};
   sh.g = &g;
