@@ -8,20 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <thread>
 #if defined(_WIN32)
 #include <malloc.h>
 #endif
 
 #include "kernels.h"
 #include "pool.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <emmintrin.h>
-#define TSN_GEMM_PAUSE() _mm_pause()
-#else
-#define TSN_GEMM_PAUSE() std::this_thread::yield()
-#endif
 
 namespace tsn {
 
@@ -180,10 +172,7 @@ struct Shared {
 };
 
 void wait_at_least(const std::atomic<int>& counter, int target) {
-  for (int spins = 0; counter.load(std::memory_order_acquire) < target; spins++) {
-    if (spins < 4096) TSN_GEMM_PAUSE();
-    else std::this_thread::yield();
-  }
+  spin_then_yield([&] { return counter.load(std::memory_order_acquire) >= target; });
 }
 
 void run_shared_task(void* context, int task) {

@@ -2,17 +2,9 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 
 #if defined(TSN_POOL_WIN32)
 #include <windows.h>
-#endif
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define TSN_PAUSE() _mm_pause()
-#else
-#define TSN_PAUSE() std::this_thread::yield()
 #endif
 
 namespace tsn {
@@ -126,10 +118,7 @@ void Pool::run(int parts, Task task, void* context, Ready ready) {
     if (slots_[i].state.compare_exchange_strong(expected, kIdle, std::memory_order_acq_rel)) continue;
     // A worker that claimed a part is running it; on a busy machine it may be descheduled, so
     // after a short spin give it the core rather than spinning against it.
-    for (int spins = 0; slots_[i].state.load(std::memory_order_acquire) == kClaimed; spins++) {
-      if (spins < 4096) TSN_PAUSE();
-      else std::this_thread::yield();
-    }
+    spin_then_yield([&] { return slots_[i].state.load(std::memory_order_acquire) != kClaimed; });
   }
 }
 
@@ -140,7 +129,7 @@ void Pool::work(int index) {
     int spins = 0;
     while (slot.state.load(std::memory_order_acquire) != kOffered) {
       if (stopping_.load(std::memory_order_relaxed)) return;
-      TSN_PAUSE();
+      cpu_pause();
       if (++spins % 256 != 0) continue;
       if (std::chrono::steady_clock::now() - last < kSpin) continue;
       std::unique_lock<std::mutex> lock(mutex_);

@@ -18,6 +18,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <emmintrin.h>
+#endif
 
 #if defined(_WIN32)
 #define TSN_POOL_WIN32 1
@@ -26,6 +31,26 @@
 #endif
 
 namespace tsn {
+
+// The processor's spin-wait hint (PAUSE on x86), or a yield where there is none.
+inline void cpu_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Waits until done() holds: spins with the hint for a short while (a wait between threads that
+// are both running ends within microseconds), then yields the core on every try, since on a busy
+// machine the thread waited for may be descheduled and need this core to finish.
+template <class Done>
+void spin_then_yield(Done done) {
+  for (int spins = 0; !done(); spins++) {
+    if (spins < 4096) cpu_pause();
+    else std::this_thread::yield();
+  }
+}
 
 class Pool {
  public:
