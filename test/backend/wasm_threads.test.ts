@@ -17,7 +17,7 @@ import type { StridedView } from "../../src/backend/backend.js";
 import type { JsStorage } from "../../src/backend/js/storage.js";
 import { compileGemm, type GemmModule } from "../../src/backend/wasm/loader.js";
 import { gridFor } from "../../src/backend/wasm/grid.js";
-import { THREAD_MIN_WORK, WAKE_MIN_WORK, WasmMatmul } from "../../src/backend/wasm/matmul.js";
+import { SHARED_MIN_WORK, THREAD_MIN_WORK, WAKE_MIN_WORK, WasmMatmul } from "../../src/backend/wasm/matmul.js";
 import { createWasmBackend, wasmBackend } from "../../src/backend/wasm/index.js";
 import { threadingUnavailableReason } from "../../src/backend/wasm/pool.js";
 import {
@@ -127,6 +127,33 @@ describe.each(builds)("threaded wasm GEMM, %s build", (variant) => {
       const grid = gridFor(1, M, N, 2);
       expect(threads).toBe(M * N * K >= THREAD_MIN_WORK && grid.rowPieces * grid.colPieces > 1 ? 2 : 1);
     }
+  });
+
+  // Large single products run the shared-B schedule: remainder blocks of rows (M % 96), of
+  // columns (N past 2048, and N % 8), several blocks of k (K past 256, so the two buffers of B are
+  // each reused), folded batches, and every layout of A and B.
+  it.each([
+    [400, 2100, 300, "contiguous", "contiguous"],
+    [397, 2061, 513, "contiguous", "transposed"],
+    [613, 333, 700, "transposed", "stepped"],
+    [577, 410, 430, "stepped", "sparse"],
+    [450, 300, 600, "narrowed", "contiguous"],
+  ] as const)("shared blocks of B: %i x %i x %i (%s, %s) gives one thread's bits", async (M, N, K, la, lb) => {
+    const random = rng(M + N + K);
+    expect(M * N * K).toBeGreaterThanOrEqual(SHARED_MIN_WORK);
+    expect(await compare(operand(random, [M, K], la), operand(random, [K, N], lb))).toBe(2);
+    expect(threaded.lastShared).toBe(true);
+  });
+
+  it("shared blocks of B: folded batches, and the JS reference", async () => {
+    const random = rng(25);
+    const b = operand(random, [2, 520, 700], "transposed", { broadcast: [0] });
+    expect(await compare(operand(random, [2, 200, 520], "contiguous"), b)).toBe(2);
+    expect(threaded.lastShared).toBe(true);
+    await idle(threaded, 2);
+    const run = (out: StridedView, a: StridedView, b: StridedView): void => threaded.run(out, a, b);
+    expectMatchesReference(run, operand(random, [500, 600], "contiguous"), operand(random, [600, 300], "transposed"));
+    expect(threaded.lastShared).toBe(true);
   });
 
   it("matches the JS reference within the matmul tolerance (x·Wᵀ of nn.Linear)", async () => {

@@ -28,6 +28,8 @@ interface GemmExports {
   workBytes(M: number, N: number, K: number): number;
   /** Task `t` of the job whose header is at byte `job` (see assembly/gemm.ts). */
   runTask(job: number, t: number, work: number): void;
+  /** Task `t` of the shared-B job whose header is at byte `job` (see assembly/gemm.ts). */
+  runSharedTask(job: number, t: number, work: number): void;
   /** C = Z + C over an M × N block, Z by strides in elements (addmm's input; see assembly/gemm.ts). */
   addTo(M: number, N: number, c: number, ldc: number, z: number, zRow: number, zCol: number): void;
 }

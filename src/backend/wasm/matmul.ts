@@ -12,7 +12,8 @@
  * The product is described once, as a job header in memory (the sizes, the staged operands, the
  * batch strides and a grid of rectangles over C), and run as tasks: task t is one rectangle of
  * one batch (`runTask` in assembly/gemm.ts). Over the shared build, tasks are spread over the
- * calling thread and the workers of ./pool.ts when the product reaches THREAD_MIN_WORK.
+ * calling thread and the workers of ./pool.ts when the product reaches THREAD_MIN_WORK; one large
+ * matrix (SHARED_MIN_WORK) runs as the steps of the shared-B schedule instead (`runSharedTask`).
  *
  * Linear memory layout, in bytes: [0, 64 KiB) the control block and job header (the module has
  * no static data); then A, B, C and one packing work space per thread, each at its own offset
@@ -31,7 +32,7 @@ import { binary as jsBinary, copy as jsCopy, fill as jsFill } from "../js/elemen
 import { matmul as jsMatmul } from "../js/matmul.js";
 import type { GemmExports, GemmModule } from "./loader.js";
 import { gridFor } from "./grid.js";
-import { JOB, MAX_THREADS, ThreadPool } from "./pool.js";
+import { GRID_TASKS, JOB, MAX_THREADS, SHARED_TASKS, ThreadPool } from "./pool.js";
 
 const HEAP_BASE = 65536;
 const PAGE = 65536;
@@ -89,6 +90,24 @@ export const THREAD_MIN_WORK = 1 << 20;
  * 133 on two; 160x160x160 (4.1M) 215 against 192.
  */
 export const WAKE_MIN_WORK = 1 << 22;
+
+/** The kernel's blocking (assembly/gemm.ts KC, MC, NC), its tile width NR and edge scratch. */
+const KC = 256;
+const MC = 96;
+const NC = 2048;
+const NR = 8;
+const EDGE_BYTES = 128;
+
+/**
+ * One matrix (or batches that fold into one) of at least this many multiply-adds, with at least
+ * two blocks of MC rows per thread, runs on several threads in the shared-B schedule
+ * (assembly/gemm.ts `runSharedTask`): the threads pack each block of B together, then take
+ * blocks of rows from one counter, so a thread that the host slows down takes fewer. The grid
+ * of ./grid.ts gives each thread one rectangle of C instead; measured on the 2-vCPU VM, where
+ * one of the two threads often ran 1.5-2x slower than the other for a whole product, 1024³ at 2
+ * threads took 27-50 ms that way (the slower thread's half), against 45-55 ms on one thread.
+ */
+export const SHARED_MIN_WORK = 1 << 26;
 
 /** Creates the shared memory of the threaded build; throws where the engine cannot. */
 export function createSharedMemory(): WebAssembly.Memory {
@@ -259,6 +278,8 @@ export class WasmMatmul {
   private stagedEnd = HEAP_BASE / 4;
   /** Threads the last product ran on, the caller included. */
   lastThreads = 1;
+  /** @internal Whether the last product ran the shared-B schedule (tests read it). */
+  lastShared = false;
   /** @internal Products whose B was reused from the heap, not copied in (tests read it). */
   stagedHits = 0;
   /** @internal Products from this many multiply-adds wake sleeping workers (tests set 0). */
@@ -399,13 +420,32 @@ export class WasmMatmul {
     const folded = batches > 1 && bShared && batchesFoldIntoRows(a.shape, sa.strides, nb);
     const [rows, jobBatches] = folded ? [batches * M, 1] : [M, batches];
     const threads = this.threads > 1 && batches * M * N * K >= THREAD_MIN_WORK ? this.threads : 1;
-    const grid = gridFor(jobBatches, rows, N, threads);
+    const shared = threads > 1 && jobBatches === 1 && rows >= 2 * threads * MC && rows * N * K >= SHARED_MIN_WORK;
+    const grid = gridFor(jobBatches, rows, N, shared ? 1 : threads);
+    const kc = Math.min(K, KC);
+    const workBytes = shared ? EDGE_BYTES + MC * kc * 4 : this.kernel().workBytes(grid.rowStep, grid.colStep, K);
 
     const works: number[] = [];
     let next = baseC + batches * M * N;
     for (let p = 0; p < threads; p++) {
       works.push(placeAt(next, 0) * 4);
-      next = placeAt(next, 0) + Math.ceil(this.kernel().workBytes(grid.rowStep, grid.colStep, K) / 4);
+      next = placeAt(next, 0) + Math.ceil(workBytes / 4);
+    }
+    // The shared-B schedule's two blocks of B and its counters (per step: packs done, blocks of
+    // rows done; per block of rows: steps done), after the work spaces.
+    const kSteps = Math.ceil(K / KC);
+    const steps = Math.ceil(N / NC) * kSteps;
+    const mBlocks = Math.ceil(rows / MC);
+    const buffers = [0, 0];
+    let counters = 0;
+    if (shared) {
+      const bufferFloats = kc * Math.min(Math.ceil(N / NR) * NR, NC);
+      for (let i = 0; i < 2; i++) {
+        buffers[i] = placeAt(next, 1024 * (i + 1));
+        next = buffers[i]! + bufferFloats;
+      }
+      counters = placeAt(next, 0);
+      next = counters + 2 * steps + mBlocks;
     }
     const pz = addend === null ? null : planInput(addend);
     const baseZ = pz === null ? 0 : placeAt(next, 512);
@@ -431,19 +471,33 @@ export class WasmMatmul {
 
     const h = this.header;
     const jobNb = folded ? 0 : nb;
-    h.set([
-      rows, N, K, sa.base * 4, aRow, aCol, sb.base * 4, bRow, bCol, baseC * 4, N, M * N,
-      grid.rowStep, grid.colStep, grid.rowPieces, grid.colPieces, jobNb,
-    ]);
-    for (let d = 0; d < jobNb; d++) {
-      h[17 + d] = out.shape[d]!;
-      h[17 + jobNb + d] = sa.strides[d]!;
-      h[17 + 2 * jobNb + d] = sb.strides[d]!;
+    const operands = [rows, N, K, sa.base * 4, aRow, aCol, sb.base * 4, bRow, bCol, baseC * 4, N];
+    let tasks: number;
+    let local: (t: number, work: number) => void;
+    if (shared) {
+      // assembly/gemm.ts runSharedTask's header; its counters start at zero.
+      const packTasks = threads;
+      h.set([
+        ...operands, kSteps, mBlocks, packTasks, packTasks + mBlocks, buffers[0]! * 4, buffers[1]! * 4,
+        counters * 4, (counters + steps) * 4, (counters + 2 * steps) * 4, 0,
+      ]);
+      heap.fill(0, counters, counters + 2 * steps + mBlocks);
+      tasks = steps * (packTasks + mBlocks);
+      local = (t, work) => kernel.runSharedTask(JOB, t, work);
+    } else {
+      h.set([...operands, M * N, grid.rowStep, grid.colStep, grid.rowPieces, grid.colPieces, jobNb]);
+      for (let d = 0; d < jobNb; d++) {
+        h[17 + d] = out.shape[d]!;
+        h[17 + jobNb + d] = sa.strides[d]!;
+        h[17 + 2 * jobNb + d] = sb.strides[d]!;
+      }
+      tasks = jobBatches * grid.rowPieces * grid.colPieces;
+      local = (t, work) => kernel.runTask(JOB, t, work);
     }
-    const tasks = jobBatches * grid.rowPieces * grid.colPieces;
-    const local = (t: number, work: number): void => kernel.runTask(JOB, t, work);
+    this.lastShared = shared;
     if (threads > 1) {
-      this.lastThreads = this.workers(threads).run(tasks, works, local, batches * M * N * K >= this.wakeMinWork);
+      const wake = batches * M * N * K >= this.wakeMinWork;
+      this.lastThreads = this.workers(threads).run(tasks, works, local, wake, shared ? SHARED_TASKS : GRID_TASKS);
     } else {
       for (let t = 0; t < tasks; t++) local(t, works[0]!);
       this.lastThreads = 1;

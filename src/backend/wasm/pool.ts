@@ -10,36 +10,48 @@
  * first page, because a message round trip costs tens of microseconds and a spinning worker
  * answers a store in about 0.2 µs (a sleeping one, woken by `Atomics.notify`, in about 12 µs).
  *
- * Control block, from byte CONTROL: the DONE counter (tasks finished in the current job), then
- * one 64-byte slot per thread (slot 0 the caller's). A slot holds SEQ (bumped by the caller to
- * post a job), ACK (the last SEQ the worker finished), NEXT / END (its range of task indices,
- * taken one at a time with Atomics.add), CMD (run or exit), WORK (its work-space pointer), SLEEP
- * (set while it waits in Atomics.wait, so the caller notifies only then) and READY. The job
- * header (the product's sizes and pointers, see assembly/gemm.ts `runTask`) is at byte JOB.
+ * Control block, from byte CONTROL: the job's NEXT counter (the next task index to take), COUNT
+ * (its tasks) and KIND (grid or shared-B tasks, see ./matmul.ts), then one 64-byte slot per
+ * thread (slot 0 unused: the caller's). A slot holds STATE (idle, offered a part in the current
+ * job, or claimed: running it), SEQ (bumped by the caller to wake the worker), CMD (run or
+ * exit), WORK (its work-space pointer), SLEEP (set while it waits in Atomics.wait, so the caller
+ * notifies only then), READY and FAILED. The job header (the product's sizes and pointers, see
+ * assembly/gemm.ts `runTask` and `runSharedTask`) is at byte JOB.
  *
- * The caller posts a job only to workers that have finished the previous one (ACK = SEQ): a
- * worker that is slow to wake (descheduled on a busy machine) is skipped, and the caller takes
- * over the tasks nobody has taken yet, so a product never waits on a worker that has not started.
- * Only the caller steals, and it rewrites a slot only after its worker acknowledged the last job,
- * so no thread can take a task index of one job with the sizes of another. A task that throws in
- * a worker (the kernel allocates nothing and cannot trap on valid sizes, so only a bug could)
- * is still counted as done and marks the slot FAILED, so the caller raises an error instead of
+ * Every thread in a job takes tasks from the one NEXT counter, so they are taken in increasing
+ * order (the shared-B tasks rely on it) and whoever is free takes the next: a thread the host
+ * slows down takes fewer. The caller offers a part only to idle workers, and a worker claims
+ * its offer (STATE offered → claimed, a compare-exchange) before it touches NEXT. When the
+ * caller has run out of tasks it withdraws every offer not yet claimed (offered → idle), so a
+ * worker that is slow to wake (descheduled on a busy machine) costs nothing, and waits only for
+ * workers that claimed one: they are running, and go idle once NEXT is past COUNT. No worker can
+ * touch a job's counter after the caller has returned from it, so none can take a task of one
+ * job with the sizes of another. A task that throws in a worker (the kernel allocates nothing and
+ * cannot trap on valid sizes, so only a bug could) marks the slot FAILED and sets the shared-B
+ * job's abort word, which ends every wait in its tasks, so the caller raises an error instead of
  * spinning forever.
  */
 
-/** Byte offset of the control block (DONE, then the slots) in the shared memory. */
+/** Byte offset of the control block (NEXT, COUNT, KIND, then the slots) in the shared memory. */
 export const CONTROL = 4096;
 /** Byte offset of the job header; the slots end before it. */
 export const JOB = 8192;
 const SLOT_BYTES = 64;
 /** Threads (slots) the control block has room for, the caller included. */
 export const MAX_THREADS = (JOB - CONTROL) / SLOT_BYTES - 1;
+/** What a job's tasks are: `runTask`'s rectangles of C, or `runSharedTask`'s shared-B steps. */
+export const GRID_TASKS = 0;
+export const SHARED_TASKS = 1;
+/** Byte offset, within a shared-B job's header, of its abort word (assembly/gemm.ts). */
+export const SHARED_ABORT = 80;
 
-/** Byte offset of thread `slot`'s slot (0 the caller's); the DONE counter has the line before. */
+/** Byte offset of thread `slot`'s slot (0 the caller's); the job's counters have the line before. */
 const slotByte = (slot: number): number => CONTROL + SLOT_BYTES * (slot + 1);
 
-// Words of a slot.
-const SEQ = 0, ACK = 1, NEXT = 2, END = 3, CMD = 4, WORK = 5, SLEEP = 6, READY = 7, FAILED = 8;
+// Words of the control block's first line, and of a slot.
+const NEXT = CONTROL / 4, COUNT = NEXT + 1, KIND = NEXT + 2;
+const STATE = 0, SEQ = 1, CMD = 2, WORK = 3, SLEEP = 4, READY = 5, FAILED = 6;
+const IDLE = 0, OFFERED = 1, CLAIMED = 2;
 const EXIT = 1;
 
 /**
@@ -55,14 +67,13 @@ const SPIN_MS = 1;
 // The worker: instantiate the module on the shared memory, then run what the slot says.
 const workerBody = `"use strict";
 function start(data) {
-  const { module, memory, slot, job, done, spinMs } = data;
+  const { module, memory, slot, job, spinMs } = data;
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ctrl = new Int32Array(memory.buffer, 0, ${JOB / 4});
-  const s = slot >> 2, d = done >> 2;
+  const s = slot >> 2;
   let seen = Atomics.load(ctrl, s + ${SEQ});
   // Closed before it started (SEQ is read first: close() stores CMD before it bumps SEQ).
   if (Atomics.load(ctrl, s + ${CMD}) === ${EXIT}) return;
-  Atomics.store(ctrl, s + ${ACK}, seen);
   Atomics.store(ctrl, s + ${READY}, 1);
   for (;;) {
     let seq = Atomics.load(ctrl, s + ${SEQ});
@@ -79,23 +90,22 @@ function start(data) {
     }
     seen = seq;
     if (Atomics.load(ctrl, s + ${CMD}) === ${EXIT}) break;
-    const end = Atomics.load(ctrl, s + ${END}), work = Atomics.load(ctrl, s + ${WORK});
-    let t = Atomics.add(ctrl, s + ${NEXT}, 1);
-    if (t >= end) Atomics.store(ctrl, s + ${ACK}, seen);
-    while (t < end) {
-      // A task that throws (it cannot on valid sizes) is still counted, so the caller never
-      // spins forever; FAILED tells it the product is not to be trusted.
+    // Withdrawn already, or only woken (no part offered): back to waiting.
+    if (Atomics.compareExchange(ctrl, s + ${STATE}, ${OFFERED}, ${CLAIMED}) !== ${OFFERED}) continue;
+    const work = Atomics.load(ctrl, s + ${WORK});
+    const count = Atomics.load(ctrl, ${COUNT}), shared = Atomics.load(ctrl, ${KIND}) === ${SHARED_TASKS};
+    for (let t; (t = Atomics.add(ctrl, ${NEXT}, 1)) < count; ) {
+      // A task that throws (it cannot on valid sizes) leaves the product incomplete: FAILED tells
+      // the caller, and the abort word releases the shared-B tasks that would wait on it.
       try {
-        ex.runTask(job, t, work);
+        if (shared) ex.runSharedTask(job, t, work);
+        else ex.runTask(job, t, work);
       } catch (e) {
         Atomics.store(ctrl, s + ${FAILED}, 1);
+        if (shared) Atomics.store(ctrl, (job + ${SHARED_ABORT}) >> 2, 1);
       }
-      const next = Atomics.add(ctrl, s + ${NEXT}, 1);
-      // Idle before the last task is counted, so the caller's next job finds this worker free.
-      if (next >= end) Atomics.store(ctrl, s + ${ACK}, seen);
-      Atomics.add(ctrl, d, 1);
-      t = next;
     }
+    Atomics.store(ctrl, s + ${STATE}, ${IDLE});
   }
   Atomics.store(ctrl, s + ${READY}, 0);
 }
@@ -204,8 +214,7 @@ export class ThreadPool {
       try {
         const worker = spawn((message) => void (this.failure ??= message));
         worker.postMessage({
-          module: this.module, memory: this.memory, job: JOB, done: CONTROL,
-          slot: slotByte(slot), spinMs: SPIN_MS,
+          module: this.module, memory: this.memory, job: JOB, slot: slotByte(slot), spinMs: SPIN_MS,
         });
         this.posters.push(worker);
       } catch (e) {
@@ -230,23 +239,26 @@ export class ThreadPool {
     const idle: number[] = [];
     for (let slot = 1; slot <= this.active && idle.length < limit; slot++) {
       const c = this.ctrl;
-      if (Atomics.load(c, this.word(slot, READY)) === 1
-        && Atomics.load(c, this.word(slot, ACK)) === Atomics.load(c, this.word(slot, SEQ))) idle.push(slot);
+      if (Atomics.load(c, this.word(slot, READY)) === 1 && Atomics.load(c, this.word(slot, STATE)) === IDLE) idle.push(slot);
     }
     return idle;
   }
 
   /**
-   * Runs tasks [0, count) of the job at JOB: the caller (`local`, on its own instance) and up to
-   * `works.length − 1` idle workers, participant p with the work space at byte `works[p]`.
+   * Runs tasks [0, count) of the job at JOB (`kind`: GRID_TASKS or SHARED_TASKS): the caller
+   * (`local`, on its own instance) and up to `works.length − 1` idle workers, participant p with
+   * the work space at byte `works[p]`, each taking the next task from the one counter.
    * Workers asleep in Atomics.wait take part only if `wakeSleepers`: on the 2-core VM this was
    * measured on, the caller's Atomics.notify alone takes 50-70 µs (waking a halted virtual CPU),
    * which loses on products under about 4M multiply-adds; those run on the awake workers only.
    * When such products come closer together than a worker spins, the sleepers are woken after
-   * the product (with an empty job, at most once per 10 spins), so that a burst of them runs
-   * threaded from its second product on. Returns how many threads took part.
+   * the product (with nothing offered, at most once per 10 spins), so that a burst of them runs
+   * threaded from its second product on. Returns how many threads took part (were offered one).
    */
-  run(count: number, works: readonly number[], local: (t: number, work: number) => void, wakeSleepers: boolean): number {
+  run(
+    count: number, works: readonly number[], local: (t: number, work: number) => void, wakeSleepers: boolean,
+    kind = GRID_TASKS,
+  ): number {
     const c = this.ctrl;
     const idle = this.idleWorkers(Math.min(works.length, count) - 1);
     const asleep = (slot: number): boolean => Atomics.load(c, this.word(slot, SLEEP)) === 1;
@@ -255,24 +267,31 @@ export class ThreadPool {
     if (P === 1) {
       for (let t = 0; t < count; t++) local(t, works[0]!);
     } else {
-      Atomics.store(c, CONTROL / 4, 0);
-      const me = this.word(0, 0);
-      Atomics.store(c, me + NEXT, 0);
-      Atomics.store(c, me + END, Math.floor(count / P));
-      for (let p = 1; p < P; p++) {
-        this.post(workers[p - 1]!, Math.floor((p * count) / P), Math.floor(((p + 1) * count) / P), works[p]!);
+      Atomics.store(c, NEXT, 0);
+      Atomics.store(c, COUNT, count);
+      Atomics.store(c, KIND, kind);
+      workers.forEach((slot, p) => {
+        Atomics.store(c, this.word(slot, WORK), works[p + 1]!);
+        Atomics.store(c, this.word(slot, STATE), OFFERED);
+        this.wake(slot);
+      });
+      let error: unknown = null;
+      try {
+        for (let t; (t = Atomics.add(c, NEXT, 1)) < count; ) local(t, works[0]!);
+      } catch (e) {
+        // Only a bug gets here; release the workers' waits before reporting it.
+        error = e;
+        Atomics.store(c, NEXT, count);
+        if (kind === SHARED_TASKS) Atomics.store(c, (JOB + SHARED_ABORT) / 4, 1);
       }
-      // Our own range, then whatever the workers have not taken yet.
-      for (let p = 0; p < P; p++) {
-        const s = p === 0 ? me : this.word(workers[p - 1]!, 0);
-        const end = Atomics.load(c, s + END);
-        for (let t; (t = Atomics.add(c, s + NEXT, 1)) < end; ) {
-          local(t, works[0]!);
-          Atomics.add(c, CONTROL / 4, 1);
-        }
+      // Withdraw the offers nobody took; wait for the workers that did (they are running, and
+      // go idle when the counter runs out). A browser's main thread may not Atomics.wait.
+      for (const slot of workers) {
+        const state = this.word(slot, STATE);
+        if (Atomics.compareExchange(c, state, OFFERED, IDLE) === OFFERED) continue;
+        while (Atomics.load(c, state) === CLAIMED);
       }
-      // A browser's main thread may not Atomics.wait, and the tasks left are already running.
-      while (Atomics.load(c, CONTROL / 4) < count);
+      if (error !== null) throw error;
       for (const slot of workers) {
         if (Atomics.exchange(c, this.word(slot, FAILED), 0) !== 0) {
           throw new Error("torch-ts: a WebAssembly worker failed inside a matrix product; its result is incomplete");
@@ -282,21 +301,17 @@ export class ThreadPool {
     const now = performance.now();
     if (!wakeSleepers && now - this.lastRun < SPIN_MS && now - this.lastWake > 10 * SPIN_MS) {
       const sleepers = idle.filter((slot) => !workers.includes(slot));
-      for (const slot of sleepers) this.post(slot, 0, 0, 0);
+      for (const slot of sleepers) this.wake(slot);
       if (sleepers.length > 0) this.lastWake = now;
     }
     this.lastRun = now;
     return P;
   }
 
-  /** Gives a worker tasks [begin, end) (none: it only wakes) with its work space at `work`. */
-  private post(slot: number, begin: number, end: number, work: number): void {
+  /** Bumps a worker's SEQ, so that it looks at its slot, and wakes it if it sleeps. */
+  private wake(slot: number): void {
     const c = this.ctrl;
     const w = this.word(slot, 0);
-    Atomics.store(c, w + CMD, 0);
-    Atomics.store(c, w + NEXT, begin);
-    Atomics.store(c, w + END, end);
-    Atomics.store(c, w + WORK, work);
     Atomics.add(c, w + SEQ, 1);
     if (Atomics.load(c, w + SLEEP) === 1) Atomics.notify(c, w + SEQ);
   }

@@ -387,3 +387,86 @@ export function runTask(job: usize, t: i32, work: usize): void {
     work,
   );
 }
+
+/**
+ * Runs task `t` of a shared-B job (BLIS's schedule for one large product on several threads),
+ * described at `job` (i32 words; written by ../matmul.ts):
+ *
+ *   0 M  1 N  2 K  3 a  4 aRow  5 aCol  6 b  7 bRow  8 bCol  9 c  10 ldc
+ *   11 kSteps  12 mBlocks  13 packTasks  14 tasksPerStep  15 buffer 0  16 buffer 1
+ *   17 packed  18 rowsDone  19 progress (byte pointers to i32 counters, zeroed)  20 abort
+ *
+ * The product runs in steps, one per KC × NC block of B (columns outer, depth inner, as in
+ * `sgemm`). Each step is `packTasks` tasks that pack a share of the block's panels into buffer
+ * step % 2, then `mBlocks` tasks that each pack MC rows of A into their own work space and run
+ * them against the packed block: so B is packed once for all threads, instead of once per
+ * thread's share of C, and a thread the host slows down takes fewer blocks of rows instead of
+ * holding up the product. Tasks are taken in increasing order (../pool.ts hands them out from
+ * one counter) and wait only on lower-numbered ones, which running threads have taken: a pack
+ * waits until the row blocks of two steps before are done with its buffer, a row block until its
+ * step's block of B is packed and its rows are done with the step before. So no wait can last
+ * forever, and one thread alone runs them all in order. Every tile is the one `sgemm` computes
+ * (same blocks, same calls, in the same order of k), so the bits are the single-threaded ones.
+ * A non-zero abort word (a worker's task threw) ends every wait, so the caller can report it.
+ */
+export function runSharedTask(job: usize, t: i32, work: usize): void {
+  const M = load<i32>(job), N = load<i32>(job, 4), K = load<i32>(job, 8);
+  const a = <usize>load<i32>(job, 12), aRow = load<i32>(job, 16), aCol = load<i32>(job, 20);
+  const b = <usize>load<i32>(job, 24), bRow = load<i32>(job, 28), bCol = load<i32>(job, 32);
+  const c = <usize>load<i32>(job, 36), ldc = load<i32>(job, 40);
+  const kSteps = load<i32>(job, 44), mBlocks = load<i32>(job, 48);
+  const packTasks = load<i32>(job, 52), tasksPerStep = load<i32>(job, 56);
+  const step = t / tasksPerStep;
+  const slot = t - step * tasksPerStep;
+  const buffer = <usize>load<i32>(job + (step & 1 ? 64 : 60));
+  const packed = <usize>load<i32>(job, 68) + (<usize>step << 2);
+  const rowsDone = <usize>load<i32>(job, 72);
+  const abort = job + 80;
+  const jc = (step / kSteps) * NC;
+  const pc = (step % kSteps) * KC;
+  const nc = min(NC, N - jc);
+  const kc = min(KC, K - pc);
+  if (slot < packTasks) {
+    if (step >= 2) waitAtLeast(rowsDone + (<usize>(step - 2) << 2), mBlocks, abort);
+    const panels = (nc + NR - 1) / NR;
+    const share = (panels + packTasks - 1) / packTasks;
+    const first = slot * share * NR;
+    const end = min(nc, (slot + 1) * share * NR);
+    if (first < end) {
+      packPanelsB(kc, end - first, b + elemBytes(pc, bRow) + elemBytes(jc + first, bCol), bRow, bCol, buffer + <usize>(first * kc * 4));
+    }
+    atomicAdd(packed, 1);
+    return;
+  }
+  const block = slot - packTasks;
+  const progress = <usize>load<i32>(job, 76) + (<usize>block << 2);
+  waitAtLeast(packed, packTasks, abort);
+  waitAtLeast(progress, step, abort);
+  setEdge(work);
+  const packA = work + EDGE_BYTES;
+  const ic = block * MC;
+  const mc = min(MC, M - ic);
+  packPanelsA(mc, kc, a + elemBytes(ic, aRow) + elemBytes(pc, aCol), aRow, aCol, packA);
+  gemmBlock(mc, nc, kc, packA, buffer, 0, bRow, bCol, c + elemBytes(ic, ldc) + elemBytes(jc, 1), ldc, pc > 0);
+  atomicAdd(rowsDone + (<usize>step << 2), 1);
+  atomicStore(progress, step + 1);
+}
+
+// The threaded builds' atomics; the own-memory builds (one thread) have no threads feature, and
+// only ever run a shared-B job on the one thread, where plain loads and stores are enough.
+@inline function atomicAdd(at: usize, value: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(at, value);
+  else store<i32>(at, load<i32>(at) + value);
+}
+
+@inline function atomicStore(at: usize, value: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(at, value);
+  else store<i32>(at, value);
+}
+
+/** Spins until the i32 at `at` reaches `target` (or the abort word is set). */
+@inline function waitAtLeast(at: usize, target: i32, abort: usize): void {
+  if (ASC_FEATURE_THREADS) {
+    while (atomic.load<i32>(at) < target && atomic.load<i32>(abort) == 0) {}
+  }
+}
