@@ -141,8 +141,15 @@ describe.each(builds)("threaded wasm GEMM, %s build", (variant) => {
   ] as const)("shared blocks of B: %i x %i x %i (%s, %s) gives one thread's bits", async (M, N, K, la, lb) => {
     const random = rng(M + N + K);
     expect(M * N * K).toBeGreaterThanOrEqual(SHARED_MIN_WORK);
-    expect(await compare(operand(random, [M, K], la), operand(random, [K, N], lb))).toBe(2);
+    const [a, b] = [operand(random, [M, K], la), operand(random, [K, N], lb)];
+    // Until the worker has run some of the tasks (on a loaded machine it may be slow to claim).
+    let workerTasks = 0;
+    for (let attempt = 0; attempt < 5 && workerTasks === 0; attempt++) {
+      expect(await compare(a, b)).toBe(2);
+      workerTasks = threaded.lastWorkerTasks;
+    }
     expect(threaded.lastShared).toBe(true);
+    expect(workerTasks).toBeGreaterThan(0);
   });
 
   it("shared blocks of B: folded batches, and the JS reference", async () => {
@@ -373,10 +380,82 @@ describe("process lifetime", () => {
     }
   }
 
-  it("a script that ran threaded products exits by itself, promptly", () => {
+  function prepare(): void {
+    if (dir) return;
     dir = mkdtempSync(join(tmpdir(), "torch-ts-wasm-threads-"));
     writeFileSync(join(dir, "package.json"), '{"type":"module"}');
     transpile("src/backend/wasm/index.ts");
+  }
+
+  // The pool's failure path, on a shared-B job written by hand: the worker's work space lies past
+  // the end of the memory, so each block of rows it takes traps, and the caller's blocks of rows
+  // of the second k step would wait forever for them. The product must end (ABORT releases those
+  // waits), throw, and leave nothing behind that spoils the next product. In a child process, so
+  // that a hang (a spin nothing can interrupt) fails the test instead of stalling the suite.
+  it("a task that traps in a worker ends a shared-B product with an error, and the next one is right", () => {
+    prepare();
+    writeFileSync(join(dir, "trap.js"), `
+      import { compileGemm } from "./src/backend/wasm/loader.js";
+      import { createSharedMemory } from "./src/backend/wasm/matmul.js";
+      import { ABORT_BYTE, CONTROL, JOB, SHARED_TASKS, ThreadPool } from "./src/backend/wasm/pool.js";
+      const module = compileGemm("simd", true);
+      const memory = createSharedMemory();
+      memory.grow(63);
+      const pool = new ThreadPool(module.module, memory);
+      const kernel = module.instantiate(memory);
+      pool.resize(1);
+      for (const start = Date.now(); pool.idle() < 1 && Date.now() - start < 20000; ) await new Promise((r) => setTimeout(r, 2));
+      const [M, N, K] = [200, 64, 512];
+      const f = (byte) => byte / 4;
+      const [a, b, c, want] = [65536, 524288, 655360, 720896];
+      const [buf0, buf1, counters, work, workerWork] = [786432, 851968, 917504, 983040, 1179648];
+      const heap = new Float32Array(memory.buffer);
+      let seed = 31;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+      for (let i = 0; i < M * K; i++) heap[f(a) + i] = random();
+      for (let i = 0; i < K * N; i++) heap[f(b) + i] = random();
+      kernel.sgemm(M, N, K, a, K, 1, b, N, 1, want, N, work);
+      const [packTasks, mBlocks, steps] = [2, 3, 2];
+      const tasks = steps * (packTasks + mBlocks);
+      const ctrl = new Int32Array(memory.buffer);
+      const job = () => {
+        ctrl.fill(0, f(counters), f(counters) + 2 * steps + mBlocks);
+        ctrl.set([M, N, K, a, K, 1, b, N, 1, c, N, steps, mBlocks, packTasks, packTasks + mBlocks, buf0, buf1,
+          counters, counters + 4 * steps, counters + 8 * steps, ABORT_BYTE], f(JOB));
+      };
+      // The caller holds its first task (the first pack) back until the worker has taken two, so
+      // the worker does take blocks of rows.
+      const local = (t, w) => {
+        for (const start = Date.now(); t === 0 && Atomics.load(ctrl, f(CONTROL)) < 3 && Date.now() - start < 5000; );
+        kernel.runSharedTask(JOB, t, w);
+      };
+      const result = {};
+      job();
+      try {
+        pool.run(tasks, [work, memory.buffer.byteLength + 65536], local, true, SHARED_TASKS);
+        result.threw = null;
+      } catch (e) {
+        result.threw = e.message;
+      }
+      result.workerTasks = pool.lastWorkerTasks;
+      job();
+      heap.fill(0, f(c), f(c) + M * N);
+      pool.run(tasks, [work, workerWork], local, true, SHARED_TASKS);
+      result.equal = heap.subarray(f(c), f(c) + M * N).every((v, i) => Object.is(v, heap[f(want) + i]));
+      pool.close();
+      console.log(JSON.stringify(result));
+    `);
+    const child = spawnSync(process.execPath, [join(dir, "trap.js")], { encoding: "utf8", timeout: 30000 });
+    expect(child.error, child.stderr).toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+    const result = JSON.parse(child.stdout.trim().split("\n").pop()!);
+    expect(result.threw).toMatch("a WebAssembly worker failed inside a matrix product");
+    expect(result.workerTasks).toBeGreaterThan(0);
+    expect(result.equal).toBe(true);
+  });
+
+  it("a script that ran threaded products exits by itself, promptly", () => {
+    prepare();
     writeFileSync(join(dir, "main.js"), `
       import { wasmBackend as b } from "./src/backend/wasm/index.js";
       import { set_num_threads } from "./src/backend/threads.js";

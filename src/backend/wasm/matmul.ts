@@ -16,8 +16,9 @@
  * matrix (SHARED_MIN_WORK) runs as the steps of the shared-B schedule instead (`runSharedTask`).
  *
  * Linear memory layout, in bytes: [0, 64 KiB) the control block and job header (the module has
- * no static data); then A, B, C and one packing work space per thread, each at its own offset
- * within a 4 KiB page (see `placeAt`). Memory only grows; a typed-array view of it is re-made
+ * no static data); then A, B, C, one packing work space per thread, the shared-B schedule's two
+ * blocks of B and its counters (when it runs), and addmm's addend, each at its own offset within
+ * a 4 KiB page (see `placeAt`). Memory only grows; a typed-array view of it is re-made
  * after every grow (a grow detaches an own memory's old buffer), and a memory grown past
  * RETAIN_BYTES beyond the operands it keeps staged (see STAGED_CACHE_BYTES; those come first,
  * from HEAP_BASE) is dropped, so one huge product does not pin its scratch for the life of the page:
@@ -32,7 +33,7 @@ import { binary as jsBinary, copy as jsCopy, fill as jsFill } from "../js/elemen
 import { matmul as jsMatmul } from "../js/matmul.js";
 import type { GemmExports, GemmModule } from "./loader.js";
 import { gridFor } from "./grid.js";
-import { GRID_TASKS, JOB, MAX_THREADS, SHARED_TASKS, ThreadPool } from "./pool.js";
+import { ABORT_BYTE, GRID_TASKS, JOB, MAX_THREADS, SHARED_TASKS, ThreadPool } from "./pool.js";
 
 const HEAP_BASE = 65536;
 const PAGE = 65536;
@@ -91,7 +92,11 @@ export const THREAD_MIN_WORK = 1 << 20;
  */
 export const WAKE_MIN_WORK = 1 << 22;
 
-/** The kernel's blocking (assembly/gemm.ts KC, MC, NC), its tile width NR and edge scratch. */
+/**
+ * The kernel's blocking (assembly/gemm.ts KC, MC, NC), its tile width NR and edge scratch, for
+ * the shared-B schedule's layout; if they drift from the kernel's, the shared-B tests' results
+ * stop matching one thread's.
+ */
 const KC = 256;
 const MC = 96;
 const NC = 2048;
@@ -280,6 +285,10 @@ export class WasmMatmul {
   lastThreads = 1;
   /** @internal Whether the last product ran the shared-B schedule (tests read it). */
   lastShared = false;
+  /** @internal Tasks of the last product that workers ran (tests read it). */
+  get lastWorkerTasks(): number {
+    return this.pool?.lastWorkerTasks ?? 0;
+  }
   /** @internal Products whose B was reused from the heap, not copied in (tests read it). */
   stagedHits = 0;
   /** @internal Products from this many multiply-adds wake sleeping workers (tests set 0). */
@@ -479,7 +488,7 @@ export class WasmMatmul {
       const packTasks = threads;
       h.set([
         ...operands, kSteps, mBlocks, packTasks, packTasks + mBlocks, buffers[0]! * 4, buffers[1]! * 4,
-        counters * 4, (counters + steps) * 4, (counters + 2 * steps) * 4, 0,
+        counters * 4, (counters + steps) * 4, (counters + 2 * steps) * 4, ABORT_BYTE,
       ]);
       heap.fill(0, counters, counters + 2 * steps + mBlocks);
       tasks = steps * (packTasks + mBlocks);

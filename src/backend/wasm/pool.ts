@@ -11,12 +11,13 @@
  * answers a store in about 0.2 µs (a sleeping one, woken by `Atomics.notify`, in about 12 µs).
  *
  * Control block, from byte CONTROL: the job's NEXT counter (the next task index to take), COUNT
- * (its tasks) and KIND (grid or shared-B tasks, see ./matmul.ts), then one 64-byte slot per
- * thread (slot 0 unused: the caller's). A slot holds STATE (idle, offered a part in the current
- * job, or claimed: running it), SEQ (bumped by the caller to wake the worker), CMD (run or
- * exit), WORK (its work-space pointer), SLEEP (set while it waits in Atomics.wait, so the caller
- * notifies only then), READY and FAILED. The job header (the product's sizes and pointers, see
- * assembly/gemm.ts `runTask` and `runSharedTask`) is at byte JOB.
+ * (its tasks), KIND (grid or shared-B tasks, see ./matmul.ts) and ABORT, then one 64-byte slot
+ * per thread (slot 0 unused: the caller's). A slot holds STATE (idle, offered a part in the
+ * current job, or claimed: running it), SEQ (bumped by the caller to wake the worker), CMD (run
+ * or exit), WORK (its work-space pointer), SLEEP (set while it waits in Atomics.wait, so the
+ * caller notifies only then), READY, FAILED and TASKS (tasks it ran in the last job). The job
+ * header (the product's sizes and pointers, see assembly/gemm.ts `runTask` and `runSharedTask`)
+ * is at byte JOB.
  *
  * Every thread in a job takes tasks from the one NEXT counter, so they are taken in increasing
  * order (the shared-B tasks rely on it) and whoever is free takes the next: a thread the host
@@ -27,9 +28,9 @@
  * workers that claimed one: they are running, and go idle once NEXT is past COUNT. No worker can
  * touch a job's counter after the caller has returned from it, so none can take a task of one
  * job with the sizes of another. A task that throws in a worker (the kernel allocates nothing and
- * cannot trap on valid sizes, so only a bug could) marks the slot FAILED and sets the shared-B
- * job's abort word, which ends every wait in its tasks, so the caller raises an error instead of
- * spinning forever.
+ * cannot trap on valid sizes, so only a bug could) marks the slot FAILED and sets ABORT, which
+ * ends every wait in the shared-B tasks, so the caller raises an error instead of spinning
+ * forever.
  */
 
 /** Byte offset of the control block (NEXT, COUNT, KIND, then the slots) in the shared memory. */
@@ -42,15 +43,15 @@ export const MAX_THREADS = (JOB - CONTROL) / SLOT_BYTES - 1;
 /** What a job's tasks are: `runTask`'s rectangles of C, or `runSharedTask`'s shared-B steps. */
 export const GRID_TASKS = 0;
 export const SHARED_TASKS = 1;
-/** Byte offset, within a shared-B job's header, of its abort word (assembly/gemm.ts). */
-export const SHARED_ABORT = 80;
+/** Byte offset of the ABORT word, which a shared-B job's header points to (assembly/gemm.ts). */
+export const ABORT_BYTE = CONTROL + 12;
 
 /** Byte offset of thread `slot`'s slot (0 the caller's); the job's counters have the line before. */
 const slotByte = (slot: number): number => CONTROL + SLOT_BYTES * (slot + 1);
 
 // Words of the control block's first line, and of a slot.
-const NEXT = CONTROL / 4, COUNT = NEXT + 1, KIND = NEXT + 2;
-const STATE = 0, SEQ = 1, CMD = 2, WORK = 3, SLEEP = 4, READY = 5, FAILED = 6;
+const NEXT = CONTROL / 4, COUNT = NEXT + 1, KIND = NEXT + 2, ABORT = ABORT_BYTE / 4;
+const STATE = 0, SEQ = 1, CMD = 2, WORK = 3, SLEEP = 4, READY = 5, FAILED = 6, TASKS = 7;
 const IDLE = 0, OFFERED = 1, CLAIMED = 2;
 const EXIT = 1;
 
@@ -94,18 +95,22 @@ function start(data) {
     if (Atomics.compareExchange(ctrl, s + ${STATE}, ${OFFERED}, ${CLAIMED}) !== ${OFFERED}) continue;
     const work = Atomics.load(ctrl, s + ${WORK});
     const count = Atomics.load(ctrl, ${COUNT}), shared = Atomics.load(ctrl, ${KIND}) === ${SHARED_TASKS};
-    for (let t; (t = Atomics.add(ctrl, ${NEXT}, 1)) < count; ) {
-      // A task that throws (it cannot on valid sizes) leaves the product incomplete: FAILED tells
-      // the caller, and the abort word releases the shared-B tasks that would wait on it.
-      try {
-        if (shared) ex.runSharedTask(job, t, work);
-        else ex.runTask(job, t, work);
-      } catch (e) {
-        Atomics.store(ctrl, s + ${FAILED}, 1);
-        if (shared) Atomics.store(ctrl, (job + ${SHARED_ABORT}) >> 2, 1);
+    try {
+      for (let t; (t = Atomics.add(ctrl, ${NEXT}, 1)) < count; ) {
+        // A task that throws (it cannot on valid sizes) leaves the product incomplete: FAILED
+        // tells the caller, and ABORT releases the shared-B tasks that would wait on it.
+        try {
+          if (shared) ex.runSharedTask(job, t, work);
+          else ex.runTask(job, t, work);
+        } catch (e) {
+          Atomics.store(ctrl, s + ${FAILED}, 1);
+          Atomics.store(ctrl, ${ABORT}, 1);
+        }
+        Atomics.add(ctrl, s + ${TASKS}, 1);
       }
+    } finally {
+      Atomics.store(ctrl, s + ${STATE}, ${IDLE});
     }
-    Atomics.store(ctrl, s + ${STATE}, ${IDLE});
   }
   Atomics.store(ctrl, s + ${READY}, 0);
 }
@@ -195,6 +200,8 @@ export class ThreadPool {
   /** When the last job ended, and when sleepers were last woken without work (performance.now()). */
   private lastRun = -Infinity;
   private lastWake = -Infinity;
+  /** @internal Tasks the workers ran in the last job (the caller ran the rest). */
+  lastWorkerTasks = 0;
   /** The first error a worker reported, if any (it then never becomes ready). */
   failure: string | null = null;
 
@@ -264,7 +271,9 @@ export class ThreadPool {
     const asleep = (slot: number): boolean => Atomics.load(c, this.word(slot, SLEEP)) === 1;
     const workers = wakeSleepers ? idle : idle.filter((slot) => !asleep(slot));
     const P = workers.length + 1;
+    Atomics.store(c, ABORT, 0);
     if (P === 1) {
+      this.lastWorkerTasks = 0;
       for (let t = 0; t < count; t++) local(t, works[0]!);
     } else {
       Atomics.store(c, NEXT, 0);
@@ -272,6 +281,7 @@ export class ThreadPool {
       Atomics.store(c, KIND, kind);
       workers.forEach((slot, p) => {
         Atomics.store(c, this.word(slot, WORK), works[p + 1]!);
+        Atomics.store(c, this.word(slot, TASKS), 0);
         Atomics.store(c, this.word(slot, STATE), OFFERED);
         this.wake(slot);
       });
@@ -282,7 +292,7 @@ export class ThreadPool {
         // Only a bug gets here; release the workers' waits before reporting it.
         error = e;
         Atomics.store(c, NEXT, count);
-        if (kind === SHARED_TASKS) Atomics.store(c, (JOB + SHARED_ABORT) / 4, 1);
+        Atomics.store(c, ABORT, 1);
       }
       // Withdraw the offers nobody took; wait for the workers that did (they are running, and
       // go idle when the counter runs out). A browser's main thread may not Atomics.wait.
@@ -291,12 +301,15 @@ export class ThreadPool {
         if (Atomics.compareExchange(c, state, OFFERED, IDLE) === OFFERED) continue;
         while (Atomics.load(c, state) === CLAIMED);
       }
-      if (error !== null) throw error;
+      // Every flag cleared before anything is thrown, so the next product starts clean.
+      let failed = false;
+      this.lastWorkerTasks = 0;
       for (const slot of workers) {
-        if (Atomics.exchange(c, this.word(slot, FAILED), 0) !== 0) {
-          throw new Error("torch-ts: a WebAssembly worker failed inside a matrix product; its result is incomplete");
-        }
+        if (Atomics.exchange(c, this.word(slot, FAILED), 0) !== 0) failed = true;
+        this.lastWorkerTasks += Atomics.load(c, this.word(slot, TASKS));
       }
+      if (error !== null) throw error;
+      if (failed) throw new Error("torch-ts: a WebAssembly worker failed inside a matrix product; its result is incomplete");
     }
     const now = performance.now();
     if (!wakeSleepers && now - this.lastRun < SPIN_MS && now - this.lastWake > 10 * SPIN_MS) {

@@ -15,7 +15,7 @@
 // start of the work space): the first 64 KiB page is the backend's control block, everything
 // else belongs to the caller. This source is also compiled for a shared, imported memory that
 // several threads run it on at once (../pool.ts): each thread passes its own work space, and
-// `runTask` below is how a thread finds its part of a product. Accumulation is float32, as in PyTorch's CPU
+// `runTask` and `runSharedTask` below are how a thread finds its part of a product. Accumulation is float32, as in PyTorch's CPU
 // GEMM (DESIGN.md: never narrower than the data).
 
 import { EDGE, EDGE_BYTES, elemBytes, madd, roundUp, setEdge } from "./common";
@@ -394,14 +394,16 @@ export function runTask(job: usize, t: i32, work: usize): void {
  *
  *   0 M  1 N  2 K  3 a  4 aRow  5 aCol  6 b  7 bRow  8 bCol  9 c  10 ldc
  *   11 kSteps  12 mBlocks  13 packTasks  14 tasksPerStep  15 buffer 0  16 buffer 1
- *   17 packed  18 rowsDone  19 progress (byte pointers to i32 counters, zeroed)  20 abort
+ *   17 packed  18 rowsDone  19 progress (byte pointers to i32 counters, zeroed)  20 abort word
  *
  * The product runs in steps, one per KC × NC block of B (columns outer, depth inner, as in
  * `sgemm`). Each step is `packTasks` tasks that pack a share of the block's panels into buffer
  * step % 2, then `mBlocks` tasks that each pack MC rows of A into their own work space and run
  * them against the packed block: so B is packed once for all threads, instead of once per
  * thread's share of C, and a thread the host slows down takes fewer blocks of rows instead of
- * holding up the product. Tasks are taken in increasing order (../pool.ts hands them out from
+ * holding up the product (one descheduled in the middle of a task still holds up the tasks that
+ * wait on it: the waits spin, since a browser's main thread may not block, and WebAssembly has
+ * no way to yield the core). Tasks are taken in increasing order (../pool.ts hands them out from
  * one counter) and wait only on lower-numbered ones, which running threads have taken: a pack
  * waits until the row blocks of two steps before are done with its buffer, a row block until its
  * step's block of B is packed and its rows are done with the step before. So no wait can last
@@ -421,7 +423,7 @@ export function runSharedTask(job: usize, t: i32, work: usize): void {
   const buffer = <usize>load<i32>(job + (step & 1 ? 64 : 60));
   const packed = <usize>load<i32>(job, 68) + (<usize>step << 2);
   const rowsDone = <usize>load<i32>(job, 72);
-  const abort = job + 80;
+  const abort = <usize>load<i32>(job, 80);
   const jc = (step / kSteps) * NC;
   const pc = (step % kSteps) * KC;
   const nc = min(NC, N - jc);
