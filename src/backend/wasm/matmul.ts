@@ -484,8 +484,12 @@ export class WasmMatmul {
     let tasks: number;
     let local: (t: number, work: number) => void;
     if (shared) {
-      // assembly/gemm.ts runSharedTask's header; its counters start at zero.
-      const packTasks = threads;
+      // assembly/gemm.ts runSharedTask's header; its counters start at zero. Four pack tasks per
+      // thread, not one: the caller's blocks of rows wait for the whole block of B, and a worker
+      // that wakes late (it sleeps after 1 ms idle) would hold up its share; with small shares the
+      // caller packs most of the block itself. Measured at 1024³, 2 threads: the spin-waits of a
+      // product went from 40-250 thousand iterations to 1-30 thousand (time within the noise).
+      const packTasks = 4 * threads;
       h.set([
         ...operands, kSteps, mBlocks, packTasks, packTasks + mBlocks, buffers[0]! * 4, buffers[1]! * 4,
         counters * 4, (counters + steps) * 4, (counters + 2 * steps) * 4, ABORT_BYTE,
