@@ -33,7 +33,7 @@
  * forever.
  */
 
-/** Byte offset of the control block (NEXT, COUNT, KIND, then the slots) in the shared memory. */
+/** Byte offset of the control block (NEXT, COUNT, KIND, ABORT, then the slots) in the shared memory. */
 export const CONTROL = 4096;
 /** Byte offset of the job header; the slots end before it. */
 export const JOB = 8192;

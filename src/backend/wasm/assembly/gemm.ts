@@ -454,8 +454,9 @@ export function runSharedTask(job: usize, t: i32, work: usize): void {
   atomicStore(progress, step + 1);
 }
 
-// The threaded builds' atomics; the own-memory builds (one thread) have no threads feature, and
-// only ever run a shared-B job on the one thread, where plain loads and stores are enough.
+// The threaded builds' atomics. The own-memory builds have no threads feature and never run a
+// shared-B job (../matmul.ts picks it only over the shared build); the plain loads and stores
+// only let this source compile for them.
 @inline function atomicAdd(at: usize, value: i32): void {
   if (ASC_FEATURE_THREADS) atomic.add<i32>(at, value);
   else store<i32>(at, load<i32>(at) + value);
