@@ -6,7 +6,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { RuntimeError } from "../errors.js";
 import { add } from "../ops/arithmetic.js";
-import { addmm, matmul } from "../ops/matmul.js";
+import { addmm, addmmTransposed, matmul } from "../ops/matmul.js";
+import { needsGrad } from "../autograd/graph.js";
 
 /**
  * ATen's `_flatten_nd_linear`: folds all leading dims into the rows of one `addmm`, then views
@@ -49,7 +50,10 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     );
   }
   // The fused op is marginally faster (ATen's comment); it also names the node AddmmBackward0.
-  if (inputDim === 2 && bias !== null) return addmm(bias, input, weight.t());
+  if (inputDim === 2 && bias !== null) {
+    if (weightDim === 2 && !needsGrad(bias, input, weight)) return addmmTransposed(bias, input, weight);
+    return addmm(bias, input, weight.t());
+  }
   if (bias !== null && input.is_contiguous() && (inputDim === 3 || bias.ndim === 1)) {
     return flattenNdLinear(input, weight, bias);
   }

@@ -76,25 +76,11 @@ export interface AddmmOptions {
  * input broadcast to the product's shape. This is `nn.Linear`'s forward for 2-D input:
  * `addmm(bias, x, weight.t())`. With β = 0, input is ignored (NaN in it does not propagate).
  */
-export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmOptions = {}): Tensor {
-  const { beta = 1, alpha = 1 } = options;
-  if (mat1.ndim !== 2) throw new RuntimeError(`mat1 must be a matrix, got ${mat1.ndim}-D tensor`);
-  if (mat2.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix, got ${mat2.ndim}-D tensor`);
-  if (mat1.shape[1] !== mat2.shape[0]) {
-    throw new RuntimeError(
-      `mat1 and mat2 shapes cannot be multiplied (${mat1.shape[0]}x${mat1.shape[1]} and ${mat2.shape[0]}x${mat2.shape[1]})`,
-    );
-  }
-  checkSameDtype(mat1, mat2);
-  checkSameDtype(input, mat1, "self and mat2");
-  const shape = [mat1.shape[0]!, mat2.shape[1]!];
-  if (!expandsTo(input.shape, shape)) {
-    broadcastShapes(input.shape, shape); // its own message first, where the shapes do not broadcast at all
-    throw new RuntimeError(
-      `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
-    );
-  }
-  const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2, shape) : null;
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: AddmmOptions): Tensor {
+  const beta = options?.beta ?? 1;
+  const alpha = options?.alpha ?? 1;
+  const shape = addmmShape(input, mat1, mat2, mat2._shape[0]!, mat2._shape[1]!);
+  const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2._view, shape) : null;
   const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
   if (!needsGrad(beta !== 0 ? input : null, mat1, mat2)) return out;
   const inputShape = input.shape;
@@ -108,14 +94,48 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
 }
 
 /**
+ * @internal `F.linear`'s 2-D case when nothing records a gradient: `addmm(bias, input,
+ * weight.t())`, the same checks, messages, kernel and bits, without making the `weight.t()`
+ * tensor (for a small nn.Linear in inference, an eighth of the call). `weight` is 2-D.
+ */
+export function addmmTransposed(bias: Tensor, input: Tensor, weight: Tensor): Tensor {
+  const shape = addmmShape(bias, input, weight, weight._shape[1]!, weight._shape[0]!);
+  return fusedAddmm(bias, input, transposedView(weight), shape) ?? addmm(bias, input, weight.t());
+}
+
+/**
+ * addmm's checks, in ATen's order, for mat2 of `rows2` x `cols2` (mat2's own dims, or a
+ * weight's swapped): the output's shape [mat1's rows, cols2].
+ */
+function addmmShape(input: Tensor, mat1: Tensor, mat2: Tensor, rows2: number, cols2: number): number[] {
+  if (mat1.ndim !== 2) throw new RuntimeError(`mat1 must be a matrix, got ${mat1.ndim}-D tensor`);
+  if (mat2.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix, got ${mat2.ndim}-D tensor`);
+  if (mat1._shape[1] !== rows2) {
+    throw new RuntimeError(
+      `mat1 and mat2 shapes cannot be multiplied (${mat1._shape[0]}x${mat1._shape[1]} and ${rows2}x${cols2})`,
+    );
+  }
+  checkSameDtype(mat1, mat2);
+  checkSameDtype(input, mat1, "self and mat2");
+  const shape = [mat1._shape[0]!, cols2];
+  if (!expandsTo(input.shape, shape)) {
+    broadcastShapes(input.shape, shape); // its own message first, where the shapes do not broadcast at all
+    throw new RuntimeError(
+      `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
+    );
+  }
+  return shape;
+}
+
+/**
  * input + mat1·mat2 in the backend's fused kernel (the bits of its product and add, one call
  * instead of two: a third of a small nn.Linear's forward), or null for a backend without one.
  */
-function fusedAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[]): Tensor | null {
+function fusedAddmm(input: Tensor, mat1: Tensor, mat2: StridedView, shape: number[]): Tensor | null {
   const out = newOutput(shape, mat1.dtype);
   const backend = out._storage.backend;
   if (!backend.addmm) return null;
-  backend.addmm(out._view, expandedView(input, shape), mat1._view, mat2._view);
+  backend.addmm(out._view, expandedView(input, shape), mat1._view, mat2);
   return out;
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import torch, { nn, F, Tensor } from "../../src/index.js";
 import {
-  golden, decode, expectBits, expectClose, expectProbe, expectPyError, type Bits, type Numbers, type PyError,
+  golden, decode, bitsOf, expectBits, expectClose, expectProbe, expectPyError, type Bits, type Numbers, type PyError,
 } from "./golden.js";
 import { setCompat } from "../../src/random/compat.js";
 
@@ -167,6 +167,54 @@ describe("F.linear: values, gradients and grad_fn per dispatch path", () => {
     ["module_mismatch", () => new nn.Linear(3, 3)(torch.randn(4, 2))],
   ];
   for (const [name, fn] of errorCases) test(`error: ${name}`, () => expectPyError(fn, fwd.errors[name]!));
+
+  // F.linear's 2-D case without a graph skips making weight.t(); it must be addmm's in all else.
+  test("2-D input without a graph: addmm(bias, x, weight.t())'s bits and errors", () => {
+    const messageOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return "no error";
+    };
+    const expectSameBits = (got: Tensor, want: Tensor): void => {
+      expect([...got.shape]).toEqual([...want.shape]);
+      expect(got.dtype).toBe(want.dtype);
+      expect(bitsOf(got)).toEqual(bitsOf(want));
+    };
+    for (const [rows, inF, outF] of [[4, 2, 3], [1, 1, 1], [7, 33, 5], [64, 20, 17], [0, 3, 2]] as const) {
+      for (const dtype of [torch.float32, torch.float64]) {
+        const x = torch.randn(rows, inF, { dtype });
+        const w = torch.randn(outF, inF, { dtype });
+        const b = torch.randn(outF, { dtype });
+        const want = torch.addmm(b, x, w.t());
+        const y = F.linear(x, w, b);
+        expect(y.grad_fn).toBeNull();
+        expectSameBits(y, want);
+        // Parameters that require grad, under no_grad: the same path, the same bits.
+        const wg = w.clone().requires_grad_();
+        torch.no_grad(() => expectSameBits(F.linear(x, wg, b), want));
+        // Strided operands: a transposed weight, a column of a wider input, a 2-D bias.
+        const wT = torch.randn(inF, outF, { dtype }).t();
+        const xs = torch.randn(rows, inF + 3, { dtype }).narrow(1, 1, inF);
+        const b2 = torch.randn(rows, outF, { dtype });
+        expectSameBits(F.linear(xs, wT, b2), torch.addmm(b2, xs, wT.t()));
+      }
+    }
+    const x = torch.randn(4, 2);
+    for (const [w, b] of [
+      [torch.randn(3, 3), torch.randn(3)], // shapes cannot be multiplied
+      [torch.randn(3, 2, { dtype: torch.float64 }), torch.randn(3)], // mat1 and mat2 dtypes
+      [torch.randn(3, 2), torch.randn(3, { dtype: torch.float64 })], // self and mat2 dtypes
+      [torch.randn(3, 2), torch.randn(4)], // bias does not broadcast
+      [torch.randn(3, 2), torch.randn(2, 3)], // bias broadcasts, but not to (4, 3)
+    ] as const) {
+      const want = messageOf(() => torch.addmm(b, x, w.t()));
+      expect(want).not.toBe("no error");
+      expect(messageOf(() => F.linear(x, w, b))).toBe(want);
+    }
+  });
 
   test("F is torch.nn.functional", () => {
     expect(F).toBe(torch.nn.functional);

@@ -81,17 +81,25 @@ export function addmm(out: StridedView, input: StridedView, a: StridedView, b: S
   const z = dataOf(input);
   const x = dataOf(a);
   const y = dataOf(b);
-  const float32 = o instanceof Float32Array;
-  if (!(float32 || o instanceof Float64Array) || out.shape.length !== 2 || x.constructor !== o.constructor ||
-      y.constructor !== o.constructor || z.constructor !== o.constructor) {
-    matmul(out, a, b);
-    binary("add", out, input, out);
-    return;
+  // (instanceof on each: comparing the arrays' constructors cost a fifth of a 4x3x2 call.)
+  if (out.shape.length === 2) {
+    if (o instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array && z instanceof Float32Array) {
+      return addmm2d(out, input, a, b, o, z, x, y, true);
+    }
+    if (o instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array && z instanceof Float64Array) {
+      return addmm2d(out, input, a, b, o, z, x, y, false);
+    }
   }
-  const fo = o as Float32Array | Float64Array;
-  const fx = x as Float32Array | Float64Array;
-  const fy = y as Float32Array | Float64Array;
-  const fz = z as Float32Array | Float64Array;
+  matmul(out, a, b);
+  binary("add", out, input, out);
+}
+
+type FloatArray = Float32Array | Float64Array;
+
+function addmm2d(
+  out: StridedView, input: StridedView, a: StridedView, b: StridedView,
+  fo: FloatArray, fz: FloatArray, fx: FloatArray, fy: FloatArray, float32: boolean,
+): void {
   const M = out.shape[0]!;
   const N = out.shape[1]!;
   const K = a.shape[1]!;
