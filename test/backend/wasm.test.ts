@@ -52,6 +52,35 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
     }
   });
 
+  // x·Wᵀ on up to 12 rows runs as dot products along W's rows (assembly/dots.ts), four rows at a
+  // time, in blocks of 6 × 1, 2 × 4 and 4 × 2 outputs: row and column counts around those blocks,
+  // K with and without a K % 4 tail, rows of x and of W further apart than K. Each output is
+  // summed in one order there, so a row's result is the one it gets alone.
+  it("x·Wᵀ on 1 to 13 rows: the dot kernels' blocks and tails, each row summed as alone", () => {
+    const random = rng(variant === "simd" ? 31 : 32);
+    for (let M = 1; M <= 13; M++) {
+      for (const N of [1, 2, 3, 5, 6, 7, 9, 12, 13]) {
+        for (const K of [1, 3, 4, 7, 33]) {
+          const a = operand(random, [M, K], (M + N) % 2 ? "contiguous" : "narrowed");
+          const w = operand(random, [N, K], (N + K) % 2 ? "contiguous" : "narrowed");
+          const b: StridedView = { ...w, shape: [K, N], strides: [1, w.strides[0]!] };
+          const out = contiguous([M, N]);
+          expectMatchesReference(run, a, b, out);
+          // (13 rows are packed: their sums run in another order.)
+          const rows = elements(out);
+          for (let i = 0; i < (M <= 12 ? M : 0); i++) {
+            const one = contiguous([1, N]);
+            run(one, { ...a, shape: [1, K], offset: a.offset + i * a.strides[0]! }, b);
+            const got = elements(one);
+            const want = rows.slice(i * N, (i + 1) * N);
+            const at = want.findIndex((v, j) => !Object.is(v, got[j]));
+            expect(at, at < 0 ? "" : `${M}x${N}x${K}, row ${i}, column ${at}: ${got[at]} alone, ${want[at]} among ${M}`).toBe(-1);
+          }
+        }
+      }
+    }
+  });
+
   it("K = 0 writes zeros; an empty output is left alone", () => {
     const random = rng(3);
     const out = contiguous([3, 4], float32, NaN);

@@ -6,6 +6,8 @@
 /** The kernel's register tile (assembly/gemm.ts MR × NR). */
 const MR = 4;
 const NR = 8;
+/** Up to this many rows, x·Wᵀ runs as dot products (assembly/gemm.ts DOT_ROWS). */
+const DOT_ROWS = 12;
 
 /**
  * How a product is cut into tasks: a rowPieces × colPieces grid of rectangles (rowStep × colStep,
@@ -22,7 +24,7 @@ export interface Grid {
  * The grid for `threads` threads: enough pieces per batch that the tasks divide evenly among
  * the threads (or are many), cut the way that packs least. A column split has each thread pack
  * all of A (M·K floats) and its share of B; a row split, all of B. Row pieces are multiples of
- * MR and never MR rows or fewer (where the kernel would switch to dot products and round
+ * MR and never DOT_ROWS rows or fewer (where the kernel would switch to dot products and round
  * differently), column pieces multiples of NR, so the result is the single-threaded one.
  */
 export function gridFor(batches: number, M: number, N: number, threads: number): Grid {
@@ -38,7 +40,7 @@ export function gridFor(batches: number, M: number, N: number, threads: number):
       const pc = k / pr;
       const rowStep = pr === 1 ? M : Math.ceil(Math.ceil(M / pr) / MR) * MR;
       const rowPieces = Math.ceil(M / rowStep);
-      if (pr > 1 && (rowPieces < pr || M - (rowPieces - 1) * rowStep <= MR)) continue;
+      if (pr > 1 && (rowPieces < pr || M - (rowPieces - 1) * rowStep <= DOT_ROWS)) continue;
       const colStep = pc === 1 ? N : Math.ceil(Math.ceil(N / pc) / NR) * NR;
       const colPieces = Math.ceil(N / colStep);
       if (pc > 1 && colPieces < pc) continue;
