@@ -103,7 +103,9 @@ export function targets(results) {
   const has = (t) => results.threads.includes(t);
   const fmtBest = (r) => (r ? `${formatTime(r.median_s)} (${r.backend}, ${r.threads}t)` : "n/a");
 
-  for (const w of results.workloads) {
+  // (`extra` rows are not the issue's: no target.)
+  const rows = results.workloads.filter((w) => !w.extra);
+  for (const w of rows) {
     const tt = bestTorchTs(results, w.id, null);
     const pt = bestOf(results, "pytorch", w.id);
     list.push({
@@ -150,7 +152,7 @@ export function targets(results) {
     }
   }
   if (has(1)) {
-    for (const w of results.workloads.filter((x) => x.kind === "linear" || x.kind === "linear_bwd" || x.kind === "mlp_sgd")) {
+    for (const w of rows.filter((x) => x.kind === "linear" || x.kind === "linear_bwd" || x.kind === "mlp_sgd")) {
       const goal = w.kind === "mlp_sgd" ? 7 : 20;
       const wasm = wasmBest(results, w.id, 1);
       const tf = bestOf(results, "tfjs-wasm", w.id);

@@ -10,12 +10,14 @@ import { join } from "node:path";
  * kind "mm":     y = a·b, b [in, out] (the NN product);
  * kind "linear_bwd": the same y, then y.backward(g): dx = g·w, dw = gᵀ·x, db = Σ_rows g;
  * kind "mlp_sgd": one SGD step (lr 0.1) of Linear(784,256)-ReLU-Linear(256,10) with mean cross-entropy.
- * `big` rows are left out of --quick runs.
+ * `big` rows are left out of --quick runs. `extra` rows are not in issue 4's table: they are
+ * measured and shown, and have no target (batch-1 inference, the common case in a browser).
  */
 export const WORKLOADS = [
   { id: "tiny_fwd", name: "Linear(2,3) fwd, x (4,2)", kind: "linear", M: 4, K: 2, N: 3, bias: true },
   { id: "tiny_bwd", name: "Linear(2,3) fwd+bwd", kind: "linear_bwd", M: 4, K: 2, N: 3, bias: true },
   { id: "l784_fwd", name: "Linear(784,512) fwd, x (64,784)", kind: "linear", M: 64, K: 784, N: 512, bias: true },
+  { id: "l784_b1", name: "Linear(784,512) fwd, x (1,784)", kind: "linear", M: 1, K: 784, N: 512, bias: true, extra: true },
   { id: "l784_bwd", name: "Linear(784,512) fwd+bwd", kind: "linear_bwd", M: 64, K: 784, N: 512, bias: true },
   { id: "nt1024", name: "1024³ fwd NT x·Wᵀ", kind: "linear", M: 1024, K: 1024, N: 1024, bias: false },
   { id: "nn1024", name: "1024³ fwd NN a·b", kind: "mm", M: 1024, K: 1024, N: 1024 },
