@@ -81,6 +81,31 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
     }
   });
 
+  // One or two rows times a row-major B (x·W, the gradient g·W) run their own kernel
+  // (assembly/rows.ts), which must give each row the bits the packed kernel gives it among more
+  // rows: column counts around its blocks of 24 and 16 and its vector and single-column tails,
+  // several blocks of k (K past 256), A read through any strides, rows of B further apart than N.
+  it("one or two rows times a row-major B: each row's bits are the packed product's", () => {
+    const random = rng(variant === "simd" ? 41 : 42);
+    for (const N of [1, 3, 4, 5, 16, 17, 24, 25, 31, 50]) {
+      for (const K of [1, 5, 256, 300, 600]) {
+        const many = operand(random, [7, K], (N + K) % 3 === 0 ? "transposed" : N % 2 ? "contiguous" : "narrowed");
+        const b = operand(random, [K, N], K % 2 ? "contiguous" : "narrowed");
+        const all = contiguous([7, N]);
+        expectMatchesReference(run, many, b, all);
+        const want = elements(all);
+        for (const [first, M] of [[0, 1], [3, 1], [6, 1], [0, 2], [4, 2], [5, 2]] as const) {
+          const rows = { ...many, shape: [M, K], offset: many.offset + first * many.strides[0]! };
+          const out = contiguous([M, N]);
+          run(out, rows, b);
+          const got = elements(out);
+          const at = got.findIndex((v, i) => !Object.is(v, want[first * N + i]));
+          expect(at, at < 0 ? "" : `${M} rows from ${first}, ${N} x ${K}: element ${at} is ${got[at]}, ${want[first * N + at]} among 7`).toBe(-1);
+        }
+      }
+    }
+  });
+
   it("K = 0 writes zeros; an empty output is left alone", () => {
     const random = rng(3);
     const out = contiguous([3, 4], float32, NaN);

@@ -20,6 +20,7 @@
 
 import { EDGE, EDGE_BYTES, elemBytes, madd, roundUp, setEdge } from "./common";
 import { dotsFourRows, dotsOneRow } from "./dots";
+import { rowsTimesB } from "./rows";
 
 const MR = 4;
 const NR = 8;
@@ -71,6 +72,13 @@ export function sgemm(
       const ci = c + elemBytes(i, ldc);
       if (m == 1) dotsOneRow(N, K, ai, b, bCol, ci);
       else dotsFourRows(m, N, K, ai, aRow, b, bCol, ci, ldc);
+    }
+    return;
+  }
+  // One or two rows times a row-major B: B's rows read in place, without the 4-row tile.
+  if (M <= 2 && bCol == 1) {
+    for (let pc = 0; pc < K; pc += KC) {
+      rowsTimesB(M, N, min(KC, K - pc), a + elemBytes(pc, aCol), aRow, aCol, b + elemBytes(pc, bRow), bRow, c, ldc, pc > 0);
     }
     return;
   }
