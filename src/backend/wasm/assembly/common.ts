@@ -14,6 +14,18 @@ export const EDGE_BYTES: i32 = 4 * 8 * 4;
   EDGE = at;
 }
 
+/** Parks eight vectors (a 4 × 8 tile, or eight vectors of partial sums) at EDGE, in order. */
+@inline export function park8(v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128): void {
+  v128.store(EDGE, v0);
+  v128.store(EDGE, v1, 16);
+  v128.store(EDGE, v2, 32);
+  v128.store(EDGE, v3, 48);
+  v128.store(EDGE, v4, 64);
+  v128.store(EDGE, v5, 80);
+  v128.store(EDGE, v6, 96);
+  v128.store(EDGE, v7, 112);
+}
+
 @inline export function roundUp(x: i32, m: i32): i32 {
   return (x + m - 1) / m * m;
 }

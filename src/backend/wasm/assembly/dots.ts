@@ -15,7 +15,7 @@
 // one-row kernel ran at 9 GFLOP/s (Linear(784, 64) on one row: 10.7 µs). Now the blocks are 6 × 1,
 // 2 × 4 and 4 × 2 (at most 6 + 7 and 8 + 6 registers) and each row pointer steps by itself.
 
-import { EDGE, elemBytes, madd } from "./common";
+import { EDGE, elemBytes, madd, park8 } from "./common";
 
 @inline function sumLanes(v: v128): f32 {
   const pairs = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
@@ -139,14 +139,7 @@ function dotsRows4x2(M: i32, N: i32, K: i32, a: usize, aRow: i32, w: usize, wRow
       q2 += 16;
       q3 += 16;
     }
-    v128.store(EDGE, s00);
-    v128.store(EDGE, s01, 16);
-    v128.store(EDGE, s10, 32);
-    v128.store(EDGE, s11, 48);
-    v128.store(EDGE, s20, 64);
-    v128.store(EDGE, s21, 80);
-    v128.store(EDGE, s30, 96);
-    v128.store(EDGE, s31, 112);
+    park8(s00, s01, s10, s11, s20, s21, s30, s31);
     finish(M, nr, 2, K, a, aRowBytes, wj, rowBytes, c + elemBytes(j, 1), <usize>ldc << 2);
   }
 }
@@ -188,14 +181,7 @@ function dotsTwoRows(N: i32, K: i32, a: usize, aRow: i32, w: usize, wRow: i32, c
       p2 += 16;
       p3 += 16;
     }
-    v128.store(EDGE, s00);
-    v128.store(EDGE, s01, 16);
-    v128.store(EDGE, s02, 32);
-    v128.store(EDGE, s03, 48);
-    v128.store(EDGE, s10, 64);
-    v128.store(EDGE, s11, 80);
-    v128.store(EDGE, s12, 96);
-    v128.store(EDGE, s13, 112);
+    park8(s00, s01, s02, s03, s10, s11, s12, s13);
     finish(2, nr, 4, K, a, aRowBytes, wj, rowBytes, c + elemBytes(j, 1), <usize>ldc << 2);
   }
 }

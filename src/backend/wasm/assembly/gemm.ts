@@ -18,7 +18,7 @@
 // `runTask` and `runSharedTask` below are how a thread finds its part of a product. Accumulation is float32, as in PyTorch's CPU
 // GEMM (DESIGN.md: never narrower than the data).
 
-import { EDGE, EDGE_BYTES, elemBytes, madd, roundUp, setEdge } from "./common";
+import { EDGE, EDGE_BYTES, elemBytes, madd, park8, roundUp, setEdge } from "./common";
 import { dotsFourRows, dotsOneRow } from "./dots";
 import { rowsTimesB } from "./rows";
 
@@ -188,14 +188,7 @@ export function gemmBlock(
     return;
   }
   // An edge tile: park it, then copy the valid mr × nr part.
-  v128.store(EDGE, c00);
-  v128.store(EDGE, c01, 16);
-  v128.store(EDGE, c10, 32);
-  v128.store(EDGE, c11, 48);
-  v128.store(EDGE, c20, 64);
-  v128.store(EDGE, c21, 80);
-  v128.store(EDGE, c30, 96);
-  v128.store(EDGE, c31, 112);
+  park8(c00, c01, c10, c11, c20, c21, c30, c31);
   for (let i = 0; i < mr; i++) {
     const row = c + <usize>i * ldcBytes;
     const src = EDGE + <usize>(i * NR * 4);
