@@ -60,12 +60,14 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
     const random = rng(variant === "simd" ? 31 : 32);
     for (let M = 1; M <= 13; M++) {
       for (const N of [1, 2, 3, 5, 6, 7, 9, 12, 13]) {
-        for (const K of [1, 3, 4, 7, 33]) {
+        for (const K of [1, 3, 4, 7, 33, 786]) {
           const a = operand(random, [M, K], (M + N) % 2 ? "contiguous" : "narrowed");
           const w = operand(random, [N, K], (N + K) % 2 ? "contiguous" : "narrowed");
           const b: StridedView = { ...w, shape: [K, N], strides: [1, w.strides[0]!] };
           const out = contiguous([M, N]);
           expectMatchesReference(run, a, b, out);
+          // One row seen M times (row stride 0), and one row of W seen N times.
+          if (M === 3 || M === 9) expectMatchesReference(run, { ...a, strides: [0, 1] }, { ...b, strides: [1, 0] });
           // (13 rows are packed: their sums run in another order.)
           const rows = elements(out);
           for (let i = 0; i < (M <= 12 ? M : 0); i++) {
@@ -90,7 +92,8 @@ describe.each(builds)("wasm GEMM, %s build", (variant) => {
     for (const N of [1, 3, 4, 5, 16, 17, 24, 25, 31, 50]) {
       for (const K of [1, 5, 256, 300, 600]) {
         const many = operand(random, [7, K], (N + K) % 3 === 0 ? "transposed" : N % 2 ? "contiguous" : "narrowed");
-        const b = operand(random, [K, N], K % 2 ? "contiguous" : "narrowed");
+        // (Narrowed for one column: a contiguous [K, 1] has both strides 1 and takes the dot path.)
+        const b = operand(random, [K, N], K % 2 && N > 1 ? "contiguous" : "narrowed");
         const all = contiguous([7, N]);
         expectMatchesReference(run, many, b, all);
         const want = elements(all);

@@ -363,8 +363,9 @@ export function addTo(M: i32, N: i32, c: usize, ldc: i32, z: usize, zRow: i32, z
  *   17 …: nb batch sizes, then nb batch strides of A, then nb of B (elements; 0 = broadcast)
  *
  * C's batches lie cBatch elements apart. Each C element is summed by the same code in the same
- * order whichever rectangle holds it (the grid never leaves a piece of ≤ MR rows where dot
- * products would take over), so a threaded product equals the single-threaded one bit for bit.
+ * order whichever rectangle holds it (the grid never leaves a piece of DOT_ROWS rows or fewer,
+ * where dot products would take over; the one- and two-row kernel of ./rows.ts has the packed
+ * kernel's bits anyway), so a threaded product equals the single-threaded one bit for bit.
  */
 export function runTask(job: usize, t: i32, work: usize): void {
   const M = load<i32>(job), N = load<i32>(job, 4), K = load<i32>(job, 8);
