@@ -31,40 +31,35 @@ export function rowsTimesB(
       twoRows16(kc, a, a1, aStep, b + (<usize>j << 2), bStep, c + (<usize>j << 2), c1 + (<usize>j << 2), accumulate);
     }
   }
-  // The columns left: a vector at a time, then one at a time.
+  // The columns left: a vector at a time, then one at a time (its own chain, in lane 0).
   for (let i = 0; i < mr; i++) {
     const ai = a + <usize>i * (<usize>aRow << 2);
     const ci = c + <usize>i * (<usize>ldc << 2);
-    for (let jj = j; jj < N; jj += 4) {
-      const full = jj + 4 <= N;
+    let jj = j;
+    for (; jj + 4 <= N; jj += 4) {
       let s = f32x4.splat(0);
       let pa = ai;
       let pb = b + (<usize>jj << 2);
       for (let k = 0; k < kc; k++) {
-        s = madd(v128.load32_splat(pa), full ? v128.load(pb) : v128.load32_splat(pb), s);
+        s = madd(v128.load32_splat(pa), v128.load(pb), s);
         pa += aStep;
         pb += bStep;
       }
       const at = ci + (<usize>jj << 2);
-      if (full) {
-        v128.store(at, accumulate ? f32x4.add(s, v128.load(at)) : s);
-        continue;
+      v128.store(at, accumulate ? f32x4.add(s, v128.load(at)) : s);
+    }
+    for (; jj < N; jj++) {
+      let t = f32x4.splat(0);
+      let pa = ai;
+      let pb = b + (<usize>jj << 2);
+      for (let k = 0; k < kc; k++) {
+        t = madd(v128.load32_splat(pa), v128.load32_splat(pb), t);
+        pa += aStep;
+        pb += bStep;
       }
-      // Fewer than four columns: each its own chain, in lane 0.
-      for (let q = jj; q < N; q++) {
-        let t = f32x4.splat(0);
-        pa = ai;
-        pb = b + (<usize>q << 2);
-        for (let k = 0; k < kc; k++) {
-          t = madd(v128.load32_splat(pa), v128.load32_splat(pb), t);
-          pa += aStep;
-          pb += bStep;
-        }
-        const cq = ci + (<usize>q << 2);
-        const v = f32x4.extract_lane(t, 0);
-        f32.store(cq, accumulate ? f32.load(cq) + v : v);
-      }
-      break;
+      const at = ci + (<usize>jj << 2);
+      const v = f32x4.extract_lane(t, 0);
+      f32.store(at, accumulate ? f32.load(at) + v : v);
     }
   }
 }
