@@ -30,7 +30,6 @@ export function numelOf(shape: readonly number[]): number {
 export function wrapDim(dim: number, ndim: number): number {
   if (!Number.isInteger(dim)) throw new TypeError(`dim must be an int, not ${Number.isNaN(dim) ? "NaN" : typeof dim === "number" ? "float" : typeof dim}`);
   const n = Math.max(ndim, 1);
-  if (!Number.isInteger(dim)) throw new TypeError(`dim must be an integer, got ${dim}`);
   if (dim < -n || dim >= n) {
     throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
   }
