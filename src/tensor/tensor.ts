@@ -9,8 +9,8 @@
 import type { Storage, StridedView } from "../backend/backend.js";
 import { defaultBackend } from "../backend/registry.js";
 import { DType, float32, type TypedArray } from "./dtype.js";
-import { CONTIGUOUS, Size, internSize, makeSize } from "./size.js";
-import { contiguousStrides, isContiguous, numelOf, wrapDim } from "./shape.js";
+import { CONTIGUOUS, type Dims, type Size, internDims, sizeOf } from "./size.js";
+import { isContiguous, numelOf, wrapDim } from "./shape.js";
 import { cpu, type device } from "./device.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import type { Node } from "../autograd/graph.js";
@@ -18,9 +18,6 @@ import { formatTensor } from "./print.js";
 
 export type Scalar = number | bigint | boolean;
 export type NestedArray = Scalar | readonly NestedArray[];
-
-/** The shape of every 0-d tensor (scalars are made for most ops with a Python-number operand). */
-const SCALAR_SIZE = makeSize([]);
 
 /** Garbage-collected storage needs nothing; a backend with its own heap frees through this. */
 const storageRegistry =
@@ -44,7 +41,8 @@ export function markAllocations(pass: number): number {
 export class Tensor {
   /** @internal */ _storage: Storage;
   /** @internal */ _offset: number;
-  /** @internal */ _shape: Size;
+  /** @internal The dims, as ops and kernels read them (`shape` is their frozen torch.Size). */
+  _shape: Dims;
   /** @internal Never changed in place: tensors may share one array (views, `set_`). */
   _strides: readonly number[];
   /** @internal */ _requiresGrad = false;
@@ -65,13 +63,10 @@ export class Tensor {
   /** @internal Use the factories (`torch.tensor`, `torch.zeros`, ...) to make tensors. */
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this._storage = storage;
-    // A Size is frozen, so tensors of one shape can share it (makeSize's freeze is most of the
-    // cost of a small op's new tensor).
-    // (A constructor test, not `instanceof Size`: that one took 40 ns, for an Array subclass.)
-    const size = shape.constructor === Size ? (shape as Size) : shape.length === 0 ? SCALAR_SIZE : internSize(shape);
-    this._shape = size;
+    const dims = internDims(shape);
+    this._shape = dims;
     // The tensor keeps `strides`: callers hand over an array that nothing changes afterwards.
-    this._strides = strides ?? (size as { [CONTIGUOUS]?: readonly number[] })[CONTIGUOUS] ?? contiguousStrides(shape);
+    this._strides = strides ?? dims[CONTIGUOUS];
     this._offset = offset;
   }
 
@@ -120,14 +115,14 @@ export class Tensor {
 
   /** The dimensions, as a `torch.Size`. */
   get shape(): Size {
-    return this._shape;
+    return sizeOf(this._shape);
   }
 
   /** `size()` is the whole `torch.Size`; `size(dim)` one dimension (negative dims count back). */
   size(): Size;
   size(dim: number): number;
   size(dim?: number): Size | number {
-    if (dim === undefined) return this._shape;
+    if (dim === undefined) return sizeOf(this._shape);
     return this._shape[dimOf(dim, this._shape.length)]!;
   }
 
@@ -229,7 +224,7 @@ export class Tensor {
     const n = this.numel();
     if (this.is_contiguous()) return backend.read(this._storage, this._offset, n);
     const out = backend.allocate(this.dtype, n);
-    backend.copy({ storage: out, offset: 0, shape: this._shape, strides: contiguousStrides(this._shape) }, this._view);
+    backend.copy({ storage: out, offset: 0, shape: this._shape, strides: this._shape[CONTIGUOUS] }, this._view);
     return backend.read(out, 0, n);
   }
 

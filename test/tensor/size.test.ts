@@ -123,4 +123,19 @@ describe("torch.Size's array methods", () => {
     expect(String(shape)).toBe("torch.Size([2, 3, 4])");
     expect(Object.keys(shape)).toEqual(["0", "1", "2"]);
   });
+
+  it("cannot be changed through a tensor: shape and size() are frozen, and the tensors of that shape keep theirs", () => {
+    const a = torch.zeros(2, 3);
+    const b = torch.ones(2, 3);
+    for (const shape of [a.shape, a.size(), b.t().t().shape]) {
+      expect(Object.isFrozen(shape)).toBe(true);
+      expect(() => ((shape as unknown as number[])[0] = 5)).toThrow(TypeError);
+      expect(() => (shape as unknown as number[]).push(1)).toThrow(TypeError);
+    }
+    expect([...a.shape, ...b.shape, a.numel(), b.sum().item()]).toEqual([2, 3, 2, 3, 6, 6]);
+    expect(a.shape).toBe(b.shape); // shared, which is why it must not change
+    // A tensor made from another's shape (or from that Size) has the same dims.
+    expect(torch.empty(a.shape).add(b).shape).toEqual([2, 3]);
+    expect(a.view(a.size()).stride()).toEqual([3, 1]);
+  });
 });
