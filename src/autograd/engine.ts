@@ -47,10 +47,10 @@ function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | u
     const g = grads[i];
     if (g === null || g === undefined) {
       if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
-      checked[i] = ones(r.shape, { dtype: r.dtype });
+      checked[i] = ones(r._shape, { dtype: r.dtype });
       continue;
     }
-    if (!sameShape(g.shape, r.shape)) {
+    if (!sameShape(g._shape, r._shape)) {
       throw new RuntimeError(
         `Mismatch in shape: grad_output[${i}] has a shape of ${g.shape} and output[${i}] has a shape of ${r.shape}.`,
       );
@@ -277,7 +277,7 @@ function runGraph(
         if (g && !options.capture && (!onlyInputs || onlyInputs.has(leaf))) {
           if (ownership !== null && leaf.grad === null && ownership.canSteal(g, leaf)) {
             // A view (TBackward's transpose of an mm result) becomes a tensor of its own.
-            leaf.grad = g._base === null ? g : new Tensor(g._storage, g.shape);
+            leaf.grad = g._base === null ? g : new Tensor(g._storage, g._shape);
           } else {
             accumulateIntoLeaf(leaf, g, createGraph);
           }

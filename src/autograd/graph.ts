@@ -126,7 +126,7 @@ export class Node {
       tensors[i] = tensor;
       if (tensor._version !== version) {
         const t = tensor;
-        const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t.shape.join(", ")}]`;
+        const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t._shape.join(", ")}]`;
         // PyTorch names the node a saved output came from, or the current node of a saved input;
         // a leaf or a tensor outside the graph gets no "which is" clause.
         const which = isOutput ? `output ${t._outputNr} of ${this.name()}` : t._gradFn ? `output ${t._outputNr} of ${t._gradFn.name()}` : null;

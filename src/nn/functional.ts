@@ -14,12 +14,12 @@ import { needsGrad } from "../autograd/graph.js";
  * the result back. `reshape` rather than `view(-1, ...)` because a dim may be 0.
  */
 function flattenNdLinear(input: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  const sizes = input.shape;
+  const sizes = input._shape;
   let rows = 1;
   for (let i = 0; i < sizes.length - 1; i++) rows *= sizes[i]!;
   const result = addmm(bias, input.reshape(rows, sizes[sizes.length - 1]!), weight.t());
   // (*, in) -> (prod(*), in) -> (prod(*), out) -> (*, out)
-  return result.view([...sizes.slice(0, -1), result.shape[1]!]);
+  return result.view([...sizes.slice(0, -1), result._shape[1]!]);
 }
 
 /**
@@ -61,9 +61,9 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias === null) return output;
   // ATen adds in place (`output.add_(bias)`): the bias may not grow the output's shape.
   const result = add(output, bias);
-  if (result.ndim !== output.ndim || result.shape.some((s, i) => s !== output.shape[i])) {
+  if (result.ndim !== output.ndim || result._shape.some((s, i) => s !== output._shape[i])) {
     throw new RuntimeError(
-      `output with shape [${output.shape.join(", ")}] doesn't match the broadcast shape [${result.shape.join(", ")}]`,
+      `output with shape [${output._shape.join(", ")}] doesn't match the broadcast shape [${result._shape.join(", ")}]`,
     );
   }
   return result;
@@ -88,23 +88,23 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
     throw new RuntimeError(`bilinear(): input dimensions do not match: got ${nd} and ${input2.ndim}`);
   }
   for (let i = 0; i < nd - 1; i++) {
-    if (input1.shape[i] !== input2.shape[i]) {
+    if (input1._shape[i] !== input2._shape[i]) {
       throw new RuntimeError(
-        `bilinear(): input batch dimensions do not match at dim ${i}: got ${input1.shape[i]} and ${input2.shape[i]}`,
+        `bilinear(): input batch dimensions do not match at dim ${i}: got ${input1._shape[i]} and ${input2._shape[i]}`,
       );
     }
   }
-  const [out, in1, in2] = [weight.shape[0]!, weight.shape[1]!, weight.shape[2]!];
-  if (input1.shape[nd - 1] !== in1) {
-    throw new RuntimeError(`bilinear(): input1 size does not match weight size: got ${input1.shape[nd - 1]} but expected ${in1}`);
+  const [out, in1, in2] = [weight._shape[0]!, weight._shape[1]!, weight._shape[2]!];
+  if (input1._shape[nd - 1] !== in1) {
+    throw new RuntimeError(`bilinear(): input1 size does not match weight size: got ${input1._shape[nd - 1]} but expected ${in1}`);
   }
-  if (input2.shape[nd - 1] !== in2) {
-    throw new RuntimeError(`bilinear(): input2 size does not match weight size: got ${input2.shape[nd - 1]} but expected ${in2}`);
+  if (input2._shape[nd - 1] !== in2) {
+    throw new RuntimeError(`bilinear(): input2 size does not match weight size: got ${input2._shape[nd - 1]} but expected ${in2}`);
   }
-  if (bias !== null && bias.shape[0] !== out) {
-    throw new RuntimeError(`bilinear(): bias size does not match weight size: got ${bias.shape[0]} but expected ${out}`);
+  if (bias !== null && bias._shape[0] !== out) {
+    throw new RuntimeError(`bilinear(): bias size does not match weight size: got ${bias._shape[0]} but expected ${out}`);
   }
-  const batch = input1.shape.slice(0, -1);
+  const batch = input1._shape.slice(0, -1);
   // (*, in1) -> (B, in1) · (in1, out·in2) -> (B, out, in2); times x2 (B, 1, in2), summed over in2.
   const x1 = input1.reshape(-1, in1);
   const x2 = input2.reshape(-1, in2);

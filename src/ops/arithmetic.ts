@@ -50,7 +50,7 @@ export interface AlphaOptions {
 export function add(a: TensorOrScalar, b: TensorOrScalar, options: AlphaOptions = {}): Tensor {
   if (options.alpha !== undefined && options.alpha !== 1) b = mul(b, options.alpha);
   const [x, y, dtype] = operands(a, b);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record("AddBackward0", [x, y], runBinary("add", x, y, dtype), ([g]) => [sumToShape(g!, xs), sumToShape(g!, ys)]);
 }
 
@@ -75,7 +75,7 @@ function subtract(a: TensorOrScalar, b: TensorOrScalar, name: string): Tensor {
       "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
     );
   }
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   const out = runBinary("sub", x, y, dtype);
   return record(name, [x, y], out, ([g]) => [sumToShape(g!, xs), sumToShape(g!.neg(), ys)]);
 }
@@ -89,7 +89,7 @@ export function rsub(a: Tensor, b: TensorOrScalar, options: AlphaOptions = {}): 
 /** `torch.mul(input, other)` */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
   // Save only what a gradient will read, so `t.mul_(2)` leaves nothing stale behind.
   const saved = [gy ? x : null, gx ? y : null].filter((s): s is Tensor => s !== null);
@@ -115,14 +115,14 @@ export function div(a: TensorOrScalar, b: TensorOrScalar, options: DivOptions = 
     refuseBool(mode === "floor" ? "div_floor_cpu" : "div_trunc_cpu", dtype);
     const out = no_grad(() => (mode === "floor" ? floor_divide(x, y) : truncDivide(x, y, dtype)));
     // A rounded quotient is piecewise constant: PyTorch records DivBackward2 with zero gradients.
-    const [xs, ys] = [x.shape, y.shape];
+    const [xs, ys] = [x._shape, y._shape];
     return record("DivBackward2", [x, y], out, ([g]) => [
       x.requires_grad ? zeros(xs, { dtype: g!.dtype }) : null,
       y.requires_grad ? zeros(ys, { dtype: g!.dtype }) : null,
     ]);
   }
   const [x, y, dtype] = operands(a, b, floatOf(resultType(a, b)));
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
   return record("DivBackward0", [x, y], runBinary("div", x, y, dtype), ([g], [sx, sy]) => [
     gx ? sumToShape(g!.div(sy!), xs) : null,
@@ -152,7 +152,7 @@ export function floor_divide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
   refuseBool("remainder_cpu", dtype);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record(b instanceof Tensor ? "RemainderBackward1" : "RemainderBackward0", [x, y], runBinary("remainder", x, y, dtype), ([g], [sx, sy]) => [
     sumToShape(g!, xs),
     sumToShape(g!.neg().mul(floor_divide(sx!, sy!)), ys),
@@ -163,7 +163,7 @@ export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 export function fmod(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
   refuseBool("fmod_cpu", dtype);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record(b instanceof Tensor ? "FmodBackward1" : "FmodBackward0", [x, y], runBinary("fmod", x, y, dtype), ([g], [sx, sy]) => [
     sumToShape(g!, xs),
     sumToShape(g!.neg().mul(sx!.div(sy!).trunc()), ys),
@@ -202,7 +202,7 @@ function powScalar(x: Tensor, e: number): Tensor {
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
   refuseBool("pow", dtype);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
   const out = typeof b === "number" && dtype.is_floating_point ? no_grad(() => powScalar(x, b)) : runBinary("pow", x, y, dtype);
   const name = !(b instanceof Tensor) ? "PowBackward0" : a instanceof Tensor ? "PowBackward1" : "PowBackward2";
@@ -215,7 +215,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** `torch.atan2(input, other)`: the angle of (other, input), elementwise. */
 export function atan2(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b, floatOf(resultType(a, b)));
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record("Atan2Backward0", [x, y], runBinary("atan2", x, y, dtype), ([g], [sx, sy]) => {
     const r = sx!.square().add(sy!.square());
     return [sumToShape(g!.mul(sy!).div(r), xs), sumToShape(g!.neg().mul(sx!).div(r), ys)];
@@ -225,7 +225,7 @@ export function atan2(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** maximum/minimum: NaN propagates; at ties each side gets half the gradient, as PyTorch. */
 function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   const name = op === "maximum" ? "MaximumBackward0" : "MinimumBackward0";
   return record(name, [x, y], runBinary(op, x, y, dtype), ([g], [sx, sy]) => {
     const xWins = op === "maximum" ? sx!.gt(sy!) : sx!.lt(sy!);
@@ -274,7 +274,7 @@ export const bitwise_xor = (a: TensorOrScalar, b: TensorOrScalar) => bitwise("bi
 
 /** `torch.equal(a, b)`: same shape and same values. */
 export function equal(a: Tensor, b: Tensor): boolean {
-  if (a.ndim !== b.ndim || a.shape.some((s, i) => s !== b.shape[i])) return false;
+  if (a.ndim !== b.ndim || a._shape.some((s, i) => s !== b._shape[i])) return false;
   return !(eq(a, b).logical_not().any().item() as boolean);
 }
 
@@ -298,9 +298,9 @@ export function applyInplace(t: Tensor, compute: () => Tensor, checks: InplaceCh
   if (!checks.selfOverlapOk) checkNoInternalOverlap(t);
   for (const input of checks.inputs ?? []) checkNoPartialOverlap(t, input);
   const result = compute();
-  if (result.ndim !== t.ndim || result.shape.some((s, i) => s !== t.shape[i])) {
+  if (result.ndim !== t.ndim || result._shape.some((s, i) => s !== t._shape[i])) {
     throw new RuntimeError(
-      `output with shape [${t.shape.join(", ")}] doesn't match the broadcast shape [${result.shape.join(", ")}]`,
+      `output with shape [${t._shape.join(", ")}] doesn't match the broadcast shape [${result._shape.join(", ")}]`,
     );
   }
   checkInplaceDtype(t, result.dtype);
@@ -337,12 +337,12 @@ type Other = TensorOrScalar;
 export function directInplace(op: "add" | "sub" | "mul" | "div", t: Tensor, o: Other): Tensor | null {
   if (!t.dtype.is_floating_point) return null;
   if (o instanceof Tensor) {
-    if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || !expandsTo(o.shape, t.shape) || needsGrad(t, o)) return null;
+    if (o.dtype === bool || (o._storage === t._storage && !sameView(t, o)) || !expandsTo(o._shape, t._shape) || needsGrad(t, o)) return null;
   } else if (typeof o !== "number" || needsGrad(t)) {
     return null;
   }
   if (resultType(t, o) !== t.dtype) return null;
-  return writeInPlace(t, () => t._storage.backend.binary(op, t._view, t._view, expandedView(asTensor(o, t.dtype), t.shape)));
+  return writeInPlace(t, () => t._storage.backend.binary(op, t._view, t._view, expandedView(asTensor(o, t.dtype), t._shape)));
 }
 
 /** No alpha, or alpha 1: what the direct path of add_ / sub_ takes. */

@@ -33,13 +33,13 @@ export function asTensor(x: TensorOrScalar, dtype: DType): Tensor {
   return full([], x, { dtype });
 }
 
-/** The shape all operands broadcast to (read-only: it may be an operand's own Size). */
+/** The shape all operands broadcast to (read-only: it may be an operand's own dims). */
 export function broadcastAll(...ts: readonly Tensor[]): readonly number[] {
   let shape: number[] = [];
-  for (const t of ts) shape = broadcastShapes(shape, t.shape);
-  // Usually an operand has the result's shape already (x + y, x * 2): its Size is frozen, so
-  // the output can share it rather than build one.
-  for (const t of ts) if (sameShape(t.shape, shape)) return t.shape;
+  for (const t of ts) shape = broadcastShapes(shape, t._shape);
+  // Usually an operand has the result's shape already (x + y, x * 2): its dims never change,
+  // so the output can share them rather than find its own.
+  for (const t of ts) if (sameShape(t._shape, shape)) return t._shape;
   return shape;
 }
 
@@ -52,7 +52,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** A kernel view of `t` reading as `shape` (zero strides along broadcast dims). */
 export function expandedView(t: Tensor, shape: readonly number[]): StridedView {
-  const strides = sameShape(t.shape, shape) ? t._strides : broadcastStrides(t.shape, t._strides, shape);
+  const strides = sameShape(t._shape, shape) ? t._strides : broadcastStrides(t._shape, t._strides, shape);
   return { storage: t._storage, offset: t._offset, shape, strides };
 }
 
@@ -97,7 +97,7 @@ const PARTIAL_OVERLAP =
  * self-overlapping layouts are "too hard").
  */
 export function hasInternalOverlap(t: Tensor): boolean {
-  const shape = t.shape;
+  const shape = t._shape;
   const strides = t._strides;
   for (let d = 0; d < shape.length; d++) if (shape[d]! > 1 && strides[d] === 0) return true;
   return false;
@@ -127,7 +127,7 @@ export function writeInPlace(t: Tensor, write: () => void): Tensor | null {
  * an in-place op on it must compute out of place, as before).
  */
 export function provablyDistinct(t: Tensor): boolean {
-  const shape = t.shape;
+  const shape = t._shape;
   const strides = t._strides;
   const nd = shape.length;
   if (nd === 0) return true;
@@ -151,7 +151,7 @@ export function provablyDistinct(t: Tensor): boolean {
 /** Whether `other` is `t`'s storage seen through exactly t's view (offset, shape and strides). */
 export function sameView(t: Tensor, other: Tensor): boolean {
   if (other._storage !== t._storage || other._offset !== t._offset || other.ndim !== t.ndim) return false;
-  for (let d = 0; d < t.ndim; d++) if (other.shape[d] !== t.shape[d] || other._strides[d] !== t._strides[d]) return false;
+  for (let d = 0; d < t.ndim; d++) if (other._shape[d] !== t._shape[d] || other._strides[d] !== t._strides[d]) return false;
   return true;
 }
 
@@ -163,12 +163,12 @@ export function checkNoInternalOverlap(t: Tensor): void {
 /** Whether t's elements fill a block of its storage exactly once, in some order of its dims. */
 function isNonOverlappingAndDense(t: Tensor): boolean {
   const dims: number[] = [];
-  for (let d = 0; d < t.ndim; d++) if (t.shape[d] !== 1) dims.push(d);
+  for (let d = 0; d < t.ndim; d++) if (t._shape[d] !== 1) dims.push(d);
   dims.sort((a, b) => t._strides[a]! - t._strides[b]!);
   let expected = 1;
   for (const d of dims) {
     if (t._strides[d] !== expected) return false;
-    expected *= t.shape[d]!;
+    expected *= t._shape[d]!;
   }
   return true;
 }
@@ -224,6 +224,6 @@ export function checkInplaceDtype(t: Tensor, dtype: DType): void {
 
 /** Sums a broadcast gradient back to `shape` (the backward of broadcasting). */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(g.shape, shape)) return g;
+  if (sameShape(g._shape, shape)) return g;
   return g.sum_to_size(shape);
 }

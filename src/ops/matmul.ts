@@ -28,9 +28,9 @@ function checkSameDtype(a: Tensor, b: Tensor, what = "mat1 and mat2"): void {
 /** Runs the batched kernel: a (..., M, K) · b (..., K, N) with batch dims already equal. */
 function runMatmul(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const nd = a.ndim;
-  const M = a.shape[nd - 2]!;
-  const K = a.shape[nd - 1]!;
-  const N = b.shape[nd - 1]!;
+  const M = a._shape[nd - 2]!;
+  const K = a._shape[nd - 1]!;
+  const N = b._shape[nd - 1]!;
   // (Most products are 2-D, where the operands already have their kernel shapes.)
   if (batch.length === 0) return productOf(a._view, b._view, [M, N], a.dtype);
   return productOf(expandedView(a, [...batch, M, K]), expandedView(b, [...batch, K, N]), [...batch, M, N], a.dtype);
@@ -49,9 +49,9 @@ function productOf(av: StridedView, bv: StridedView, shape: number[], dtype: DTy
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2) throw new RuntimeError("self must be a matrix");
   if (b.ndim !== 2) throw new RuntimeError("mat2 must be a matrix");
-  if (a.shape[1] !== b.shape[0]) {
+  if (a._shape[1] !== b._shape[0]) {
     throw new RuntimeError(
-      `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
+      `mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`,
     );
   }
   checkSameDtype(a, b);
@@ -83,7 +83,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
   const fused = beta === 1 && alpha === 1 ? fusedAddmm(input, mat1, mat2._view, shape) : null;
   const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
   if (!needsGrad(beta !== 0 ? input : null, mat1, mat2)) return out;
-  const inputShape = input.shape;
+  const inputShape = input._shape;
   const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
   const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
   return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
@@ -118,10 +118,10 @@ function addmmShape(input: Tensor, mat1: Tensor, mat2: Tensor, rows2: number, co
   checkSameDtype(mat1, mat2);
   checkSameDtype(input, mat1, "self and mat2");
   const shape = [mat1._shape[0]!, cols2];
-  if (!expandsTo(input.shape, shape)) {
-    broadcastShapes(input.shape, shape); // its own message first, where the shapes do not broadcast at all
+  if (!expandsTo(input._shape, shape)) {
+    broadcastShapes(input._shape, shape); // its own message first, where the shapes do not broadcast at all
     throw new RuntimeError(
-      `The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input.shape.join(", ")}]`,
+      `The expanded size of the tensor (${shape[1]}) must match the existing size (${input._shape[input.ndim - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: [${input._shape.join(", ")}]`,
     );
   }
   return shape;
@@ -158,7 +158,7 @@ function scaledAddmm(input: Tensor, mat1: Tensor, mat2: Tensor, shape: number[],
 
 /** Whether a matrix is stored column-major (a transposed view of a contiguous one). */
 function columnMajor(t: Tensor): boolean {
-  return t._strides[0] === 1 && t._strides[1] === t.shape[0] && t.shape[0]! > 1 && t.shape[1]! > 1;
+  return t._strides[0] === 1 && t._strides[1] === t._shape[0] && t._shape[0]! > 1 && t._shape[1]! > 1;
 }
 
 /**
@@ -218,13 +218,13 @@ function scale(t: Tensor, alpha: number): Tensor {
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3) throw new RuntimeError("batch1 must be a 3D tensor");
   if (b.ndim !== 3) throw new RuntimeError("batch2 must be a 3D tensor");
-  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+  if (a._shape[0] !== b._shape[0] || a._shape[2] !== b._shape[1]) {
     throw new RuntimeError(
-      `Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`,
+      `Expected size for first two dimensions of batch2 tensor to be: [${a._shape[0]}, ${a._shape[2]}] but got: [${b._shape[0]}, ${b._shape[1]}].`,
     );
   }
   checkSameDtype(a, b);
-  return record("BmmBackward0", [a, b], runMatmul(a, b, [a.shape[0]!]), ([g], [sa, sb]) => [
+  return record("BmmBackward0", [a, b], runMatmul(a, b, [a._shape[0]!]), ([g], [sa, sb]) => [
     g!.bmm(sb!.mT),
     sa!.mT.bmm(g!),
   ], [a, b]);
@@ -242,9 +242,9 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1) {
     throw new RuntimeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
   }
-  if (a.shape[0] !== b.shape[0]) {
+  if (a._shape[0] !== b._shape[0]) {
     throw new RuntimeError(
-      `inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+      `inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`,
     );
   }
   if (a.dtype !== b.dtype) {
@@ -260,12 +260,12 @@ export function mv(a: Tensor, v: Tensor): Tensor {
   if (a.ndim !== 2 || v.ndim !== 1) {
     throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${a.ndim}, ${v.ndim}`);
   }
-  if (a.shape[1] !== v.shape[0]) {
-    throw new RuntimeError(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
+  if (a._shape[1] !== v._shape[0]) {
+    throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
   }
   checkSameDtype(a, v);
   const out = runMatmul(a.detach(), v.detach().unsqueeze(1), []);
-  const result = new Tensor(out._storage, [a.shape[0]!]);
+  const result = new Tensor(out._storage, [a._shape[0]!]);
   return record("MvBackward0", [a, v], result, ([g], [sa, sv]) => [
     g!.unsqueeze(1).mul(sv!.unsqueeze(0)),
     sa!.t().mv(g!),
@@ -295,24 +295,24 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (da === 2 && db === 1) return mv(a, b);
   if (da >= 3 && (db === 1 || db === 2)) {
     // (..., n, m)·(m, p) or ·(m): one mm (or mv) over the folded rows, then the batch shape back.
-    const rows = a.reshape(-1, a.shape[da - 1]!);
-    if (db === 1) return unsafeView(rows.mv(b), a.shape.slice(0, -1));
-    if (rows.shape[1] !== b.shape[0]) {
+    const rows = a.reshape(-1, a._shape[da - 1]!);
+    if (db === 1) return unsafeView(rows.mv(b), a._shape.slice(0, -1));
+    if (rows._shape[1] !== b._shape[0]) {
       throw new RuntimeError(
-        `mat1 and mat2 shapes cannot be multiplied (${rows.shape[0]}x${rows.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
+        `mat1 and mat2 shapes cannot be multiplied (${rows._shape[0]}x${rows._shape[1]} and ${b._shape[0]}x${b._shape[1]})`,
       );
     }
-    return unsafeView(rows.mm(b), [...a.shape.slice(0, -1), b.shape[1]!]);
+    return unsafeView(rows.mm(b), [...a._shape.slice(0, -1), b._shape[1]!]);
   }
   // Batched: broadcast the batch dims, run (B, n, m)·(B, m, p).
   const a3 = da === 1 ? a.unsqueeze(0) : a;
   const b3 = db === 1 ? b.unsqueeze(1) : b;
-  const [n, m] = [a3.shape[a3.ndim - 2]!, a3.shape[a3.ndim - 1]!];
-  const [m2, p] = [b3.shape[b3.ndim - 2]!, b3.shape[b3.ndim - 1]!];
+  const [n, m] = [a3._shape[a3.ndim - 2]!, a3._shape[a3.ndim - 1]!];
+  const [m2, p] = [b3._shape[b3.ndim - 2]!, b3._shape[b3.ndim - 1]!];
   if (m !== m2) {
-    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${numelOf(broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2)))}, ${m}] but got: [${numelOf(broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2)))}, ${m2}].`);
+    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${numelOf(broadcastShapes(a3._shape.slice(0, -2), b3._shape.slice(0, -2)))}, ${m}] but got: [${numelOf(broadcastShapes(a3._shape.slice(0, -2), b3._shape.slice(0, -2)))}, ${m2}].`);
   }
-  const batch = broadcastShapes(a3.shape.slice(0, -2), b3.shape.slice(0, -2));
+  const batch = broadcastShapes(a3._shape.slice(0, -2), b3._shape.slice(0, -2));
   const B = numelOf(batch);
   const x = a3.expand([...batch, n, m]).reshape(B, n, m);
   const y = b3.expand([...batch, m, p]).reshape(B, m, p);

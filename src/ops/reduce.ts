@@ -70,10 +70,10 @@ export function reducedCount(shape: readonly number[], dims: readonly number[]):
 
 /** Runs reduction kernel `op` of `t` over `dims` into a new tensor of `outDtype`. */
 export function runReduce(op: ReduceOp, t: Tensor, dims: readonly number[], keepdim: boolean, outDtype: DType): Tensor {
-  const kept = reducedShape(t.shape, dims, true);
+  const kept = reducedShape(t._shape, dims, true);
   const out = newTensor(kept, outDtype);
   out._storage.backend.reduce(op, out._view, t._view, dims);
-  return keepdim ? out : new Tensor(out._storage, reducedShape(t.shape, dims, false));
+  return keepdim ? out : new Tensor(out._storage, reducedShape(t._shape, dims, false));
 }
 
 /** Restores reduced dims as size 1 so a reduced gradient broadcasts back over the input. */
@@ -114,7 +114,7 @@ export function sum(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpti
   const dtype = accumulateDtype(t, opts.dtype);
   const input = t.dtype === dtype ? t : t.to(dtype);
   const out = runReduce("sum", input, dims, keepdim, dtype);
-  const inputShape = input.shape;
+  const inputShape = input._shape;
   const name = d === undefined || d === null ? "SumBackward0" : "SumBackward1";
   return record(name, [input], out, ([g]) => [unsqueezeReduced(g!, inputShape, dims, keepdim).expand(inputShape)]);
 }
@@ -123,13 +123,13 @@ export function sum(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpti
 export function sum_to_size(t: Tensor, size: readonly number[]): Tensor {
   const lead = t.ndim - size.length;
   let expandable = lead >= 0;
-  for (let i = 0; i < size.length && expandable; i++) expandable = size[i] === 1 || size[i] === t.shape[lead + i];
+  for (let i = 0; i < size.length && expandable; i++) expandable = size[i] === 1 || size[i] === t._shape[lead + i];
   if (!expandable) {
-    throw new RuntimeError(`size {[${size.join(", ")}]} is not expandable to size {[${t.shape.join(", ")}]}.`);
+    throw new RuntimeError(`size {[${size.join(", ")}]} is not expandable to size {[${t._shape.join(", ")}]}.`);
   }
   const dims: number[] = [];
   for (let d = 0; d < t.ndim; d++) {
-    if (d < lead || (size[d - lead] === 1 && t.shape[d] !== 1)) dims.push(d);
+    if (d < lead || (size[d - lead] === 1 && t._shape[d] !== 1)) dims.push(d);
   }
   if (dims.length === 0) return t;
   if (!needsGrad(t)) {
@@ -169,9 +169,9 @@ export function mean(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpt
   const keepdim = opts.keepdim ?? false;
   const input = t.dtype === dtype ? t : t.to(dtype);
   const out = runReduce("sum", input, dims, keepdim, dtype);
-  const count = reducedCount(input.shape, dims);
-  out._storage.backend.binary("div", out._view, out._view, expandedView(asTensor(count, dtype), out.shape));
-  const inputShape = input.shape;
+  const count = reducedCount(input._shape, dims);
+  out._storage.backend.binary("div", out._view, out._view, expandedView(asTensor(count, dtype), out._shape));
+  const inputShape = input._shape;
   const name = d === undefined || d === null ? "MeanBackward0" : "MeanBackward1";
   return record(name, [input], out, ([g]) => [
     unsqueezeReduced(g!, inputShape, dims, keepdim).expand(inputShape).div(count),
@@ -214,7 +214,7 @@ export function prod(t: Tensor, dim?: number | ReduceOptions, options: ReduceOpt
 /** The product over `dims` of `t`, keeping them as size 1. */
 function prodKeep(t: Tensor, dims: readonly number[]): Tensor {
   if (dims.length === 1) return prod(t, dims[0]!, { keepdim: true });
-  return prod(t).reshape(reducedShape(t.shape, dims, true));
+  return prod(t).reshape(reducedShape(t._shape, dims, true));
 }
 
 /**
@@ -226,8 +226,8 @@ function prodKeep(t: Tensor, dims: readonly number[]): Tensor {
  */
 function prodBackward(g: Tensor, x: Tensor, result: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
   if (x.ndim === 0) return g;
-  const gk = unsqueezeReduced(g, x.shape, dims, keepdim);
-  const rk = unsqueezeReduced(result, x.shape, dims, keepdim);
+  const gk = unsqueezeReduced(g, x._shape, dims, keepdim);
+  const rk = unsqueezeReduced(result, x._shape, dims, keepdim);
   const zero = x.eq(0);
   if (!zero.any().item()) return gk.mul(rk.div(x));
   const zeros = zero.sum(dims, { keepdim: true });

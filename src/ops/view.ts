@@ -66,14 +66,14 @@ function embed(g: Tensor, inputShape: Shape, region: (t: Tensor) => Tensor, name
   return record(name, [g], out, ([gg]) => [region(gg!)]);
 }
 
-function viewImpl(t: Tensor, shape: Shape, name: string, strides = viewStrides(t.shape, t._strides, shape)): Tensor {
+function viewImpl(t: Tensor, shape: Shape, name: string, strides = viewStrides(t._shape, t._strides, shape)): Tensor {
   if (strides === null) {
     throw new RuntimeError(
       "view size is not compatible with input tensor's size and stride (at least one dimension spans " +
         "across two contiguous subspaces). Use .reshape(...) instead.",
     );
   }
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record(name, [t], t._viewAs(shape, strides), ([g]) => [g!.reshape(inputShape)]);
 }
 
@@ -88,7 +88,7 @@ export function view(t: Tensor, ...shape: SizeArgs): Tensor {
  */
 export function reshape(t: Tensor, ...shape: SizeArgs): Tensor {
   const target = inferSize(sizesFrom(shape), t.numel());
-  const strides = viewStrides(t.shape, t._strides, target);
+  const strides = viewStrides(t._shape, t._strides, target);
   if (strides !== null) return viewImpl(t, target, "ViewBackward0", strides);
   return unsafeView(t.clone(), target);
 }
@@ -98,7 +98,7 @@ export function reshape(t: Tensor, ...shape: SizeArgs): Tensor {
  * need not be tracked as a view (PyTorch's `_unsafe_view`).
  */
 export function unsafeView(fresh: Tensor, shape: readonly number[]): Tensor {
-  const freshShape = fresh.shape;
+  const freshShape = fresh._shape;
   const out = new Tensor(fresh._storage, shape, undefined, fresh._offset);
   return record("UnsafeViewBackward0", [fresh], out, ([g]) => [g!.reshape(freshShape)]);
 }
@@ -141,13 +141,13 @@ export function permute(t: Tensor, ...dimsArg: SizeArgs): Tensor {
   if (new Set(dims).size !== nd) throw new RuntimeError("permute(): duplicate dims are not allowed.");
   const inverse = new Array<number>(nd);
   dims.forEach((d, i) => (inverse[d] = i));
-  const out = t._viewAs(dims.map((d) => t.shape[d]!), dims.map((d) => t._strides[d]!));
+  const out = t._viewAs(dims.map((d) => t._shape[d]!), dims.map((d) => t._strides[d]!));
   return record("PermuteBackward0", [t], out, ([g]) => [g!.permute(inverse)]);
 }
 
 /** `t.T`: all dimensions reversed (PyTorch deprecates it for other than 2-D). */
 export function T(t: Tensor): Tensor {
-  return permute(t, t.shape.map((_, i) => t.ndim - 1 - i));
+  return permute(t, t._shape.map((_, i) => t.ndim - 1 - i));
 }
 
 /** `t.mT`: the last two dimensions swapped (batched matrix transpose). */
@@ -162,14 +162,14 @@ export function expand(t: Tensor, ...sizesArg: SizeArgs): Tensor {
   const nd = sizes.length;
   if (nd < t.ndim) {
     throw new RuntimeError(
-      `expand(torch.FloatTensor{${shapeText(t.shape)}}, size=${shapeText(sizes)}): the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`,
+      `expand(torch.FloatTensor{${shapeText(t._shape)}}, size=${shapeText(sizes)}): the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`,
     );
   }
   const shape = new Array<number>(nd);
   const strides = new Array<number>(nd);
   for (let i = nd - 1; i >= 0; i--) {
     const j = i - (nd - t.ndim);
-    const size = j >= 0 ? t.shape[j]! : 1;
+    const size = j >= 0 ? t._shape[j]! : 1;
     const stride = j >= 0 ? t._strides[j]! : 0;
     let target = sizes[i]!;
     if (target === -1) {
@@ -184,11 +184,11 @@ export function expand(t: Tensor, ...sizesArg: SizeArgs): Tensor {
       strides[i] = 0;
     } else {
       throw new RuntimeError(
-        `The expanded size of the tensor (${target}) must match the existing size (${size}) at non-singleton dimension ${i}.  Target sizes: ${shapeText(sizes)}.  Tensor sizes: ${shapeText(t.shape)}`,
+        `The expanded size of the tensor (${target}) must match the existing size (${size}) at non-singleton dimension ${i}.  Target sizes: ${shapeText(sizes)}.  Tensor sizes: ${shapeText(t._shape)}`,
       );
     }
   }
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("ExpandBackward0", [t], t._viewAs(shape, strides), ([g]) => [sumToShape(g!, inputShape)]);
 }
 
@@ -201,7 +201,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   if (t.ndim === 0) throw new RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
   if (length < 0) throw new RuntimeError("narrow(): length must be non-negative.");
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   if (start < -size || start > size) {
     throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
   }
@@ -209,10 +209,10 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   if (s + length > size) {
     throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   }
-  const shape = copyDims(t.shape);
+  const shape = copyDims(t._shape);
   shape[d] = length;
   const out = t._viewAs(shape, t._strides, t._offset + s * t._strides[d]!);
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("SliceBackward0", [t], out, ([g]) => [
     embed(g!, inputShape, (z) => z.narrow(d, s, length), "SliceBackwardBackward0"),
   ]);
@@ -226,17 +226,17 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   ]);
   if (t.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.");
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   if (index < -size || index >= size) {
-    throw new IndexError(`select(): index ${index} out of range for tensor of size ${shapeText(t.shape)} at dimension ${d}`);
+    throw new IndexError(`select(): index ${index} out of range for tensor of size ${shapeText(t._shape)} at dimension ${d}`);
   }
   const i = index < 0 ? index + size : index;
-  const shape = copyDims(t.shape);
+  const shape = copyDims(t._shape);
   const strides = copyDims(t._strides);
   shape.splice(d, 1);
   strides.splice(d, 1);
   const out = t._viewAs(shape, strides, t._offset + i * t._strides[d]!);
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("SelectBackward0", [t], out, ([g]) => [
     embed(g!, inputShape, (z) => z.select(d, i), "SelectBackwardBackward0"),
   ]);
@@ -250,11 +250,11 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
   const shape: number[] = [];
   const strides: number[] = [];
   for (let k = 0; k < nd; k++) {
-    if (t.shape[k] === 1 && (dims === null || dims.has(k))) continue;
-    shape.push(t.shape[k]!);
+    if (t._shape[k] === 1 && (dims === null || dims.has(k))) continue;
+    shape.push(t._shape[k]!);
     strides.push(t._strides[k]!);
   }
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   const name = dim === undefined ? "SqueezeBackward0" : Array.isArray(dim) ? "SqueezeBackward2" : "SqueezeBackward1";
   return record(name, [t], t._viewAs(shape, strides), ([g]) => [g!.reshape(inputShape)]);
 }
@@ -262,9 +262,9 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
 /** `t.unsqueeze(dim)`: inserts a size-1 dim at `dim` (in [-ndim-1, ndim]). */
 export function unsqueeze(t: Tensor, dim: number): Tensor {
   const d = wrapDim(dim, t.ndim + 1);
-  const shape = copyDims(t.shape);
+  const shape = copyDims(t._shape);
   const strides = copyDims(t._strides);
-  const stride = d < t.ndim ? t.shape[d]! * t._strides[d]! : 1;
+  const stride = d < t.ndim ? t._shape[d]! * t._strides[d]! : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, stride);
   return record("UnsqueezeBackward0", [t], t._viewAs(shape, strides), ([g]) => [g!.squeeze(d)]);
@@ -277,7 +277,7 @@ export function flatten(t: Tensor, start_dim = 0, end_dim = -1): Tensor {
   const e = wrapDim(end_dim, t.ndim);
   if (s > e) throw new RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim");
   if (s === e) return t;
-  const shape = [...t.shape.slice(0, s), numelOf(t.shape.slice(s, e + 1)), ...t.shape.slice(e + 1)];
+  const shape = [...t._shape.slice(0, s), numelOf(t._shape.slice(s, e + 1)), ...t._shape.slice(e + 1)];
   return t.reshape(shape);
 }
 
@@ -285,7 +285,7 @@ export function flatten(t: Tensor, start_dim = 0, end_dim = -1): Tensor {
 export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = wrapDim(dim, t.ndim);
   if (sizes.length === 0) throw new RuntimeError("unflatten: sizes must be non-empty");
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   let inner: number[];
   try {
     inner = inferSize(sizes, size);
@@ -296,7 +296,7 @@ export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Ten
       `unflatten: Provided sizes ${shapeText(sizes)} don't multiply up to the size of dim ${d} (${size}) in the input tensor`,
     );
   }
-  const shape = [...t.shape.slice(0, d), ...inner, ...t.shape.slice(d + 1)];
+  const shape = [...t._shape.slice(0, d), ...inner, ...t._shape.slice(d + 1)];
   return viewImpl(t, shape, "ViewBackward0");
 }
 
@@ -349,9 +349,9 @@ declare module "../tensor/tensor.js" {
 
 const P = Tensor.prototype;
 P.view = function (...shape) { return view(this, ...shape); };
-P.view_as = function (other) { return view(this, other.shape); };
+P.view_as = function (other) { return view(this, other._shape); };
 P.reshape = function (...shape) { return reshape(this, ...shape); };
-P.reshape_as = function (other) { return reshape(this, other.shape); };
+P.reshape_as = function (other) { return reshape(this, other._shape); };
 P.transpose = function (d0, d1) { return transpose(this, d0, d1); };
 P.swapaxes = P.transpose;
 P.swapdims = P.transpose;
@@ -360,7 +360,7 @@ Object.defineProperty(P, "T", { get(this: Tensor) { return T(this); } });
 Object.defineProperty(P, "mT", { get(this: Tensor) { return mT(this); } });
 P.permute = function (...dims) { return permute(this, ...dims); };
 P.expand = function (...sizes) { return expand(this, ...sizes); };
-P.expand_as = function (other) { return expand(this, other.shape); };
+P.expand_as = function (other) { return expand(this, other._shape); };
 P.narrow = function (dim, start, length) { return narrow(this, dim, start, length); };
 P.select = function (dim, index) { return select(this, dim, index); };
 P.squeeze = function (dim) { return squeeze(this, dim); };
