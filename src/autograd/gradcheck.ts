@@ -65,7 +65,7 @@ export function gradcheck(fn: Fn, inputs: Tensor | Tensor[], options: GradcheckO
       const onehot = zeros(out.numel(), { dtype: out.dtype });
       no_grad(() => onehot.narrow(0, j, 1).fill_(1));
       const grads = out.requires_grad
-        ? grad([out], diffIdx.map((i) => ins[i]!), [onehot.view(out.shape)], { retain_graph: true, allow_unused: true })
+        ? grad([out], diffIdx.map((i) => ins[i]!), [onehot.view(out._shape)], { retain_graph: true, allow_unused: true })
         : diffIdx.map(() => null);
       grads.forEach((g, k) => analytical[k]!.push(g ? flatValues(g) : new Array<number>(ins[diffIdx[k]!]!.numel()).fill(0)));
     }

@@ -62,7 +62,7 @@ export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, options
   }
   // `empty_like(input, LEGACY_CONTIGUOUS_MEMORY_FORMAT)`: row-major whatever the input's
   // layout, so the draws follow the logical order (a transposed input gets the same mask).
-  const noise = Tensor._empty(input.shape, input.dtype);
+  const noise = Tensor._empty(input._shape, input.dtype);
   bernoulli_(noise, 1 - prob);
   noise.div_(1 - prob);
   return inplace ? input.mul_(noise) : input.mul(noise);

@@ -215,7 +215,7 @@ function softmaxOp(input: Tensor, dim: number, dtype: DType | null, log: boolean
   // composite runs where they do not apply, and for the gradient when it must itself be
   // differentiable (create_graph: grad mode is on during that backward).
   const out = x.numel() === 0
-    ? newTensor(x.shape, x.dtype)
+    ? newTensor(x._shape, x.dtype)
     : softmaxForward(x, d, log) ?? no_grad(() => {
         // Shifted by the maximum so exp cannot overflow.
         const shifted = x.sub(x.amax(d, { keepdim: true }));

@@ -31,12 +31,12 @@ function sizeText(shape: readonly number[]): string {
 
 /** The check and warning of mse_loss and l1_loss, then `torch.broadcast_tensors`. */
 function broadcastPair(input: Tensor, target: Tensor): [Tensor, Tensor] {
-  if (!sameShape(input.shape, target.shape)) {
+  if (!sameShape(input._shape, target._shape)) {
     warn(
-      `Using a target size (${sizeText(target.shape)}) that is different to the input size (${sizeText(input.shape)}). ` +
+      `Using a target size (${sizeText(target._shape)}) that is different to the input size (${sizeText(input._shape)}). ` +
         "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
     );
-    const shape = broadcastShapes(input.shape, target.shape);
+    const shape = broadcastShapes(input._shape, target._shape);
     return [input.expand(shape), target.expand(shape)];
   }
   return [input, target];
@@ -58,7 +58,7 @@ export function mse_loss(input: Tensor, target: Tensor, options: ReductionOption
   const reduction = reductionOf(options);
   const out = no_grad(() => applyLossReduction(x.sub(y).square(), reduction));
   const n = x.numel();
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record("MseLossBackward0", [x, y], out, ([g], [sx, sy]) => {
     const scale = reduction === "mean" ? g!.mul(2 / n) : g!.mul(2);
     const grad = sx!.sub(sy!).mul(scale);
@@ -110,8 +110,8 @@ function logSigmoid(x: Tensor): Tensor {
  */
 export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
   const reduction = reductionOf(options);
-  if (!sameShape(target.shape, input.shape)) {
-    throw new ValueError(`Target size (${sizeText(target.shape)}) must be the same as input size (${sizeText(input.shape)})`);
+  if (!sameShape(target._shape, input._shape)) {
+    throw new ValueError(`Target size (${sizeText(target._shape)}) must be the same as input size (${sizeText(input._shape)})`);
   }
   const weight = options.weight ?? null;
   const posWeight = options.pos_weight ?? null;
@@ -123,7 +123,7 @@ export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, 
     return applyLossReduction(loss, reduction);
   });
   const n = input.numel();
-  const [xs, ys] = [input.shape, target.shape];
+  const [xs, ys] = [input._shape, target._shape];
   return record("BinaryCrossEntropyWithLogitsBackward0", [input, target], out, ([g], [x, y]) => {
     const scale = (t: Tensor): Tensor => {
       let r = t.mul(g!);
@@ -171,10 +171,10 @@ function weightAlongClasses(weight: Tensor, ndim: number, classDim: number): Ten
 /** ATen's `cross_entropy_loss_prob_target`: soft targets of the input's shape. */
 function crossEntropyProbTarget(self: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ls: number): Tensor {
   const classDim = self.ndim === 1 ? 0 : 1;
-  const C = self.shape[classDim]!;
+  const C = self._shape[classDim]!;
   if (weight !== null && !(weight.ndim === 1 && weight.numel() === C)) {
     throw new RuntimeError(
-      `cross_entropy: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeText(weight.shape)}`,
+      `cross_entropy: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeText(weight._shape)}`,
     );
   }
   const input = log_softmax(self, classDim);
@@ -200,7 +200,7 @@ function crossEntropyLabelSmoothing(
   const classDim = self.ndim === 1 ? 0 : 1;
   const input = log_softmax(self, classDim);
   const nll = nllLossNd(input, target, weight, reduction, ignoreIndex);
-  const C = input.shape[classDim]!;
+  const C = input._shape[classDim]!;
   let smooth = weight !== null
     ? input.mul(weightAlongClasses(weight, input.ndim, classDim)).sum(classDim).neg()
     : input.sum(classDim).neg();
@@ -253,7 +253,7 @@ export function cross_entropy(input: Tensor, target: Tensor, options: CrossEntro
   const weight = options.weight ?? null;
   const ignoreIndex = options.ignore_index ?? -100;
   const ls = options.label_smoothing ?? 0;
-  if (sameShape(input.shape, target.shape)) {
+  if (sameShape(input._shape, target._shape)) {
     // Same shapes: the target holds class probabilities.
     if (!target.dtype.is_floating_point) {
       throw new RuntimeError(`Expected floating point type for target with class probabilities, got ${target.dtype.scalarTypeName}`);

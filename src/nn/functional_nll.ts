@@ -62,7 +62,7 @@ function nllKernel(
     coef[i] = weights === null ? 1 : weights[t]!;
     totalWeight += coef[i]!;
   }
-  const terms: NllTerms = { targets: safeTargets, coef, ignored, totalWeight, reduction, dims: [B, C, R], inputShape: input.shape };
+  const terms: NllTerms = { targets: safeTargets, coef, ignored, totalWeight, reduction, dims: [B, C, R], inputShape: input._shape };
   const fast = nllFast(node, input, terms, noneShape);
   if (fast !== null) return fast;
   const parts = compositeParts(terms, input.dtype);
@@ -172,16 +172,16 @@ function nllFast(node: string, input: Tensor, terms: NllTerms, noneShape: readon
 function nllLoss1d2d(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number): Tensor {
   if (target.ndim > 1) throw new RuntimeError("0D or 1D target tensor expected, multi-target not supported");
   const noBatch = input.ndim === 1 && target.ndim === 0;
-  if (!noBatch && input.shape[0] !== target.shape[0]) {
-    throw new RuntimeError(`size mismatch (got input: ${shapeText(input.shape)}, target: ${shapeText(target.shape)})`);
+  if (!noBatch && input._shape[0] !== target._shape[0]) {
+    throw new RuntimeError(`size mismatch (got input: ${shapeText(input._shape)}, target: ${shapeText(target._shape)})`);
   }
-  const C = input.shape[input.ndim - 1]!;
+  const C = input._shape[input.ndim - 1]!;
   if (weight !== null && !(weight.ndim === 1 && weight.numel() === C)) {
     throw new RuntimeError(
-      `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeText(weight.shape)}`,
+      `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeText(weight._shape)}`,
     );
   }
-  const B = input.ndim === 1 ? 1 : input.shape[0]!;
+  const B = input.ndim === 1 ? 1 : input._shape[0]!;
   return nllKernel("NllLossBackward0", input, target, weight, reduction, ignoreIndex, [B, C, 1], input.ndim === 2 ? [B] : []);
 }
 
@@ -190,10 +190,10 @@ function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null, reducti
   if (target.ndim !== 3) {
     throw new RuntimeError(`only batches of spatial targets supported (3D tensors) but got targets of dimension: ${target.ndim}`);
   }
-  const [N, C, H, W] = input.shape as unknown as [number, number, number, number];
+  const [N, C, H, W] = input._shape as unknown as [number, number, number, number];
   if (weight !== null && weight.numel() !== C) throw new RuntimeError("weight tensor should be defined either for all or no classes");
-  if (!(N === target.shape[0] && H === target.shape[1] && W === target.shape[2])) {
-    throw new RuntimeError(`size mismatch (got input: ${shapeText(input.shape)} , target: ${shapeText(target.shape)}`);
+  if (!(N === target._shape[0] && H === target._shape[1] && W === target._shape[2])) {
+    throw new RuntimeError(`size mismatch (got input: ${shapeText(input._shape)} , target: ${shapeText(target._shape)}`);
   }
   return nllKernel("NllLoss2DBackward0", input, target, weight, reduction, ignoreIndex, [N, C, H * W], [N, H, W]);
 }
@@ -201,16 +201,16 @@ function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null, reducti
 /** @internal ATen's `nll_loss_nd`: the dispatch on the input's rank. */
 export function nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number): Tensor {
   if (input.ndim < 1) throw new ValueError(`Expected 1 or more dimensions (got ${input.ndim})`);
-  if (input.ndim !== 1 && target.ndim > 0 && input.shape[0] !== target.shape[0]) {
-    throw new ValueError(`Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`);
+  if (input.ndim !== 1 && target.ndim > 0 && input._shape[0] !== target._shape[0]) {
+    throw new ValueError(`Expected input batch_size (${input._shape[0]}) to match target batch_size (${target._shape[0]}).`);
   }
   if (input.ndim <= 2) return nllLoss1d2d(input, target, weight, reduction, ignoreIndex);
   if (input.ndim === 4) return nllLoss2d(input, target, weight, reduction, ignoreIndex);
   // 3-D or 5-D and more: through nll_loss2d on (N, C, 1, -1).
-  const [n, c] = [input.shape[0]!, input.shape[1]!];
-  const outSize = [n, ...input.shape.slice(2)];
-  if (!sameShape(target.shape.slice(1), input.shape.slice(2))) {
-    throw new RuntimeError(`Expected target size ${shapeText(outSize)}, got ${shapeText(target.shape)}`);
+  const [n, c] = [input._shape[0]!, input._shape[1]!];
+  const outSize = [n, ...input._shape.slice(2)];
+  if (!sameShape(target._shape.slice(1), input._shape.slice(2))) {
+    throw new RuntimeError(`Expected target size ${shapeText(outSize)}, got ${shapeText(target._shape)}`);
   }
   const x = input.numel() > 0 ? input.contiguous().view(n, c, 1, -1) : input.contiguous().view(n, c, 0, 0);
   const t = target.numel() > 0 ? target.contiguous().view(n, 1, -1) : target.contiguous().view(n, 0, 0);

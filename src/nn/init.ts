@@ -129,7 +129,7 @@ export function zeros_(tensor: Tensor): Tensor {
 /** Fills a 2-D `tensor` with the identity matrix (as many inputs preserved as possible). */
 export function eye_(tensor: Tensor): Tensor {
   if (tensor.ndim !== 2) throw new ValueError("Only tensors with 2 dimensions are supported");
-  no_grad(() => tensor.copy_(eye(tensor.shape[0]!, tensor.shape[1]!, { dtype: tensor.dtype })));
+  no_grad(() => tensor.copy_(eye(tensor._shape[0]!, tensor._shape[1]!, { dtype: tensor.dtype })));
   return tensor;
 }
 
@@ -141,7 +141,7 @@ export function dirac_(tensor: Tensor, options: { groups?: number } = {}): Tenso
   const { groups = 1 } = options;
   const nd = tensor.ndim;
   if (nd < 3 || nd > 5) throw new ValueError("Only tensors with 3, 4, or 5 dimensions are supported");
-  const sizes = tensor.shape;
+  const sizes = tensor._shape;
   if (sizes[0]! % groups !== 0) throw new ValueError("dim 0 must be divisible by groups");
   const outPerGroup = sizes[0]! / groups;
   const minDim = Math.min(outPerGroup, sizes[1]!);
@@ -167,8 +167,8 @@ export function _calculate_fan_in_and_fan_out(tensor: Tensor): [number, number] 
     throw new ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
   }
   let receptive = 1;
-  for (const s of tensor.shape.slice(2)) receptive *= s;
-  return [tensor.shape[1]! * receptive, tensor.shape[0]! * receptive];
+  for (const s of tensor._shape.slice(2)) receptive *= s;
+  return [tensor._shape[1]! * receptive, tensor._shape[0]! * receptive];
 }
 
 function calculateCorrectFan(tensor: Tensor, mode: string): number {
@@ -218,7 +218,7 @@ export interface KaimingOptions extends GeneratorOptions {
  */
 export function kaiming_uniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
   const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu" } = options;
-  if (tensor.shape.includes(0)) {
+  if (tensor._shape.includes(0)) {
     warn("Initializing zero-element tensors is a no-op");
     return tensor;
   }
@@ -232,7 +232,7 @@ export function kaiming_uniform_(tensor: Tensor, options: KaimingOptions = {}): 
 /** He normal: N(0, std²) with std = gain / √fan_mode. */
 export function kaiming_normal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
   const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu" } = options;
-  if (tensor.shape.includes(0)) {
+  if (tensor._shape.includes(0)) {
     warn("Initializing zero-element tensors is a no-op");
     return tensor;
   }
@@ -252,7 +252,7 @@ export function orthogonal_(tensor: Tensor, options: { gain?: number } & Generat
   const { gain = 1 } = options;
   if (tensor.ndim < 2) throw new ValueError("Only tensors with 2 or more dimensions are supported");
   if (tensor.numel() === 0) return tensor;
-  const rows = tensor.shape[0]!;
+  const rows = tensor._shape[0]!;
   const cols = tensor.numel() / rows;
   return no_grad(() => {
     const flat = Tensor._empty([rows, cols], tensor.dtype).normal_(0, 1, drawOptions(options));

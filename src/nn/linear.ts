@@ -155,7 +155,7 @@ export class LazyLinear extends Linear {
   initialize_parameters(input: Tensor): void {
     if (!this.has_uninitialized_params()) return;
     no_grad(() => {
-      this.in_features = input.shape[input.ndim - 1]!;
+      this.in_features = input._shape[input.ndim - 1]!;
       (this.weight as unknown as UninitializedParameter).materialize([this.out_features, this.in_features]);
       if (this.bias !== null) (this.bias as unknown as UninitializedParameter).materialize([this.out_features]);
       this.reset_parameters();
@@ -183,7 +183,7 @@ export class LazyLinear extends Linear {
     for (const [name, param] of this._parameters) {
       const input = state_dict.get(prefix + name);
       if (is_lazy(param) && input instanceof Tensor) {
-        no_grad(() => (param as UninitializedParameter).materialize(input.shape));
+        no_grad(() => (param as UninitializedParameter).materialize(input._shape));
       }
     }
     super._load_from_state_dict(state_dict, prefix, strict, log, assign);

@@ -28,23 +28,23 @@ function checkInputs(input: Tensor, shape: number[], weight: Tensor | null, bias
         `but got normalized_shape = ${shapeText(shape)}`,
     );
   }
-  if (weight !== null && !sameShape(weight.shape, shape)) {
+  if (weight !== null && !sameShape(weight._shape, shape)) {
     throw new RuntimeError(
-      `Expected weight to be of same shape as normalized_shape, but got weight of shape ${shapeText(weight.shape)} ` +
+      `Expected weight to be of same shape as normalized_shape, but got weight of shape ${shapeText(weight._shape)} ` +
         `and normalized_shape = ${shapeText(shape)}`,
     );
   }
-  if (bias !== null && !sameShape(bias.shape, shape)) {
+  if (bias !== null && !sameShape(bias._shape, shape)) {
     throw new RuntimeError(
-      `Expected bias to be of same shape as normalized_shape, but got bias of shape ${shapeText(bias.shape)} ` +
+      `Expected bias to be of same shape as normalized_shape, but got bias of shape ${shapeText(bias._shape)} ` +
         `and normalized_shape = ${shapeText(shape)}`,
     );
   }
   const n = input.ndim;
-  if (n < shape.length || !sameShape(input.shape.slice(n - shape.length), shape)) {
+  if (n < shape.length || !sameShape(input._shape.slice(n - shape.length), shape)) {
     throw new RuntimeError(
       `Given normalized_shape=${shapeText(shape)}, expected input with shape [*${shape.map((s) => `, ${s}`).join("")}], ` +
-        `but got input of size${shapeText(input.shape)}`,
+        `but got input of size${shapeText(input._shape)}`,
     );
   }
 }

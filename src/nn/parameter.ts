@@ -30,7 +30,7 @@ export class Parameter extends Tensor {
   constructor(data: Tensor | null = null, requires_grad = true) {
     const src = data ?? empty(0);
     // PyTorch's _make_subclass: an alias of data's memory, detached from data's graph.
-    super(src._storage, src.shape, src._strides, src._offset);
+    super(src._storage, src._shape, src._strides, src._offset);
     this.requires_grad_(requires_grad);
   }
 

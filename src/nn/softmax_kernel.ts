@@ -40,11 +40,11 @@ function split(shape: readonly number[], dim: number): [number, number, number] 
 export function softmaxForward(x: Tensor, dim: number, log: boolean): Tensor | null {
   const xs = floatValues(x);
   if (xs === null) return null;
-  const out = newOutput(x.shape, x.dtype);
+  const out = newOutput(x._shape, x.dtype);
   const ys = floatValues(out)!;
   // One slice's shifted values and exponentials, kept in the dtype (stored, as the composite's
   // intermediate tensors are).
-  const [outer, n, inner] = split(x.shape, dim);
+  const [outer, n, inner] = split(x._shape, dim);
   const shifted = xs instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   const exps = xs instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   for (let o = 0; o < outer; o++) {
@@ -83,10 +83,10 @@ export function softmaxBackward(g: Tensor, y: Tensor, dim: number, log: boolean)
   const gs = floatValues(g);
   const ys = floatValues(y);
   if (gs === null || ys === null) return null;
-  const out = newOutput(y.shape, y.dtype);
+  const out = newOutput(y._shape, y.dtype);
   const os = floatValues(out)!;
   const single = ys instanceof Float32Array;
-  const [outer, n, inner] = split(y.shape, dim);
+  const [outer, n, inner] = split(y._shape, dim);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;

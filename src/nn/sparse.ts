@@ -104,7 +104,7 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingFunct
   const [num, dim] = [weight.size(0), weight.size(1)];
   const flat = input.reshape(-1);
   // (*) -> (N) -> (N, D) -> (*, D)
-  const out = no_grad(() => weight.index_select(0, flat).view([...input.shape, dim]));
+  const out = no_grad(() => weight.index_select(0, flat).view([...input._shape, dim]));
   return record("EmbeddingBackward0", [weight], out, ([g], [idx]) => {
     let rows = g!.reshape(-1, dim); // (*, D) -> (N, D)
     const values = scale_grad_by_freq || padding >= 0 ? indexValues(idx!) : [];

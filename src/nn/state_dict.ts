@@ -116,10 +116,10 @@ export function loadOwnState(
     const lazy = is_lazy(param);
     // Backward compatibility: a 1-element 1-D tensor loads into a 0-d parameter.
     if (!lazy && param.ndim === 0 && input.ndim === 1) input = input.select(0, 0);
-    if (!lazy && !shapeEquals(input.shape, param.shape)) {
+    if (!lazy && !shapeEquals(input._shape, param._shape)) {
       log.errors.push(
-        `size mismatch for ${key}: copying a param with shape ${sizeText(input.shape)} from checkpoint, ` +
-          `the shape in current model is ${sizeText(param.shape)}.`,
+        `size mismatch for ${key}: copying a param with shape ${sizeText(input._shape)} from checkpoint, ` +
+          `the shape in current model is ${sizeText(param._shape)}.`,
       );
       continue;
     }
@@ -140,8 +140,8 @@ export function loadOwnState(
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       log.errors.push(
-        `While copying the parameter named "${key}", whose dimensions in the model are ${sizeText(param.shape)} ` +
-          `and whose dimensions in the checkpoint are ${sizeText(source.shape)}, an exception occurred : (${pyRepr(msg)},).`,
+        `While copying the parameter named "${key}", whose dimensions in the model are ${sizeText(param._shape)} ` +
+          `and whose dimensions in the checkpoint are ${sizeText(source._shape)}, an exception occurred : (${pyRepr(msg)},).`,
       );
     }
   }

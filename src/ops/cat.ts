@@ -25,7 +25,7 @@ function shapeText(shape: Shape): string {
  * existed, `torch.tensor([])` was the only empty tensor, and code relied on catting it.
  */
 function skipped(t: Tensor): boolean {
-  return t.ndim === 1 && t.shape[0] === 0;
+  return t.ndim === 1 && t._shape[0] === 0;
 }
 
 /** The dtype every input is cast to: the promotion of all of them (PyTorch 2.x, and 1.13). */
@@ -35,7 +35,7 @@ function promotedDtype(tensors: readonly Tensor[]): DType {
 
 /** A kernel view of `out` restricted to `[start, start + length)` along `dim`. */
 function window(out: Tensor, dim: number, start: number, length: number): StridedView {
-  const shape = out.shape.slice();
+  const shape = out._shape.slice();
   shape[dim] = length;
   return { storage: out._storage, offset: out._offset + start * out._strides[dim]!, shape, strides: out._strides };
 }
@@ -88,16 +88,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RuntimeError(`Tensors must have same number of dimensions: got ${first.ndim} and ${t.ndim}`);
     }
     for (let k = 0; k < t.ndim; k++) {
-      if (k !== d && t.shape[k] !== first.shape[k]) {
+      if (k !== d && t._shape[k] !== first._shape[k]) {
         throw new RuntimeError(
-          `Sizes of tensors must match except in dimension ${d}. Expected size ${first.shape[k]} but got size ${t.shape[k]} for tensor number ${i} in the list.`,
+          `Sizes of tensors must match except in dimension ${d}. Expected size ${first._shape[k]} but got size ${t._shape[k]} for tensor number ${i} in the list.`,
         );
       }
     }
-    total += t.shape[d]!;
+    total += t._shape[d]!;
   });
 
-  const shape = first.shape.slice();
+  const shape = first._shape.slice();
   shape[d] = total;
   const out = newTensor(shape, dtype);
   const starts: number[] = [];
@@ -105,11 +105,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   for (const t of tensors) {
     starts.push(start);
     if (skipped(t)) continue;
-    out._storage.backend.copy(window(out, d, start, t.shape[d]!), t._view);
-    start += t.shape[d]!;
+    out._storage.backend.copy(window(out, d, start, t._shape[d]!), t._view);
+    start += t._shape[d]!;
   }
 
-  const inputs = tensors.map((t) => ({ dtype: t.dtype, size: t.shape[d], skip: skipped(t), grad: t.requires_grad }));
+  const inputs = tensors.map((t) => ({ dtype: t.dtype, size: t._shape[d], skip: skipped(t), grad: t.requires_grad }));
   return record("CatBackward0", tensors, out, ([g]) =>
     inputs.map(({ dtype, size, skip, grad }, i) => {
       if (!grad) return null;
@@ -146,20 +146,20 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0]!;
   const d = wrapDim(dim, first.ndim + 1);
   tensors.forEach((t, i) => {
-    if (t.ndim !== first.ndim || t.shape.some((s, k) => s !== first.shape[k])) {
+    if (t.ndim !== first.ndim || t._shape.some((s, k) => s !== first._shape[k])) {
       throw new RuntimeError(
-        `stack expects each tensor to be equal size, but got ${shapeText(first.shape)} at entry 0 and ${shapeText(t.shape)} at entry ${i}`,
+        `stack expects each tensor to be equal size, but got ${shapeText(first._shape)} at entry 0 and ${shapeText(t._shape)} at entry ${i}`,
       );
     }
   });
-  const shape = first.shape.slice();
+  const shape = first._shape.slice();
   shape.splice(d, 0, tensors.length);
   const out = newTensor(shape, promotedDtype(tensors));
   tensors.forEach((t, i) => {
     const view = window(out, d, i, 1);
     // The inserted dim is dropped from the window so it reads as the input's shape.
     const strides = view.strides.filter((_, k) => k !== d);
-    out._storage.backend.copy({ ...view, shape: t.shape, strides }, t._view);
+    out._storage.backend.copy({ ...view, shape: t._shape, strides }, t._view);
   });
   const inputs = tensors.map((t) => ({ dtype: t.dtype, grad: t.requires_grad }));
   return record("StackBackward0", tensors, out, ([g]) =>

@@ -16,7 +16,7 @@ import {
 
 /** A contiguous copy in `dtype`, not recorded. */
 function copyAs(t: Tensor, dtype: DType): Tensor {
-  const out = newOutput(t.shape, dtype);
+  const out = newOutput(t._shape, dtype);
   out._storage.backend.copy(out._view, t._view);
   return out;
 }
@@ -68,14 +68,14 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
     checkNoInternalOverlap(t);
     checkNoPartialOverlap(t, src);
   }
-  broadcastShapes(t.shape, src.shape);
-  if (src.ndim > t.ndim || src.shape.some((s, i) => s !== 1 && s !== t.shape[t.ndim - src.ndim + i])) {
+  broadcastShapes(t._shape, src._shape);
+  if (src.ndim > t.ndim || src._shape.some((s, i) => s !== 1 && s !== t._shape[t.ndim - src.ndim + i])) {
     throw new RuntimeError(
-      `The size of tensor a (${t.shape.join(", ")}) must match the size of tensor b (${src.shape.join(", ")})`,
+      `The size of tensor a (${t._shape.join(", ")}) must match the size of tensor b (${src._shape.join(", ")})`,
     );
   }
-  inplace(t, () => t._storage.backend.copy(t._view, expandedView(src, t.shape)));
-  const srcShape = src.shape;
+  inplace(t, () => t._storage.backend.copy(t._view, expandedView(src, t._shape)));
+  const srcShape = src._shape;
   const srcDtype = src.dtype;
   if (src.requires_grad || t.requires_grad) {
     record("CopyBackwards", [t, src], t, ([g]) => [zeros_like(g!), sumToShape(g!, srcShape).to(srcDtype)]);
@@ -85,7 +85,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
 
 /** `t.detach()`: the same memory, cut off from the graph. */
 export function detach(t: Tensor): Tensor {
-  return new Tensor(t._storage, t.shape, t._strides, t._offset);
+  return new Tensor(t._storage, t._shape, t._strides, t._offset);
 }
 
 declare module "../tensor/tensor.js" {

@@ -24,14 +24,14 @@ interface Geometry {
  * dropped and one of the diagonal's length appended, whose stride steps both at once.
  */
 function diagonalGeometry(t: Tensor, offset: number, d1: number, d2: number): Geometry {
-  const [n1, n2] = [t.shape[d1]!, t.shape[d2]!];
+  const [n1, n2] = [t._shape[d1]!, t._shape[d2]!];
   const size = Math.max(offset >= 0 ? Math.min(n1, n2 - offset) : Math.min(n1 + offset, n2), 0);
   let start = t._offset;
   // An empty diagonal keeps the offset, so an offset past the end points nowhere odd.
   if (size > 0) start += offset >= 0 ? offset * t._strides[d2]! : -offset * t._strides[d1]!;
   const keep = (_: number, k: number) => k !== d1 && k !== d2;
   return {
-    shape: [...t.shape.filter(keep), size],
+    shape: [...t._shape.filter(keep), size],
     strides: [...t._strides.filter(keep), t._strides[d1]! + t._strides[d2]!],
     offset: start,
   };
@@ -81,7 +81,7 @@ export function diagonal(t: Tensor, offset: number | DiagonalOptions = 0, dim1 =
   const k = offset;
   const [d1, d2] = diagonalDims(t.ndim, dim1, dim2);
   const { shape, strides, offset: start } = diagonalGeometry(t, k, d1, d2);
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("DiagonalBackward0", [t], t._viewAs(shape, strides, start), ([g]) => [
     diagonalBackward(g!, inputShape, k, d1, d2),
   ]);
@@ -102,8 +102,8 @@ export function diag_embed(t: Tensor, offset: number | DiagonalOptions = 0, dim1
   if (typeof offset === "object") ({ offset = 0, dim1 = -2, dim2 = -1 } = offset);
   const k = offset;
   const [d1, d2] = diagonalDims(t.ndim + 1, dim1, dim2);
-  const n = Math.abs(k) + (t.ndim === 0 ? 1 : t.shape[t.ndim - 1]!);
-  const shape = t.shape.slice(0, -1);
+  const n = Math.abs(k) + (t.ndim === 0 ? 1 : t._shape[t.ndim - 1]!);
+  const shape = t._shape.slice(0, -1);
   shape.splice(Math.min(d1, d2), 0, n);
   shape.splice(Math.max(d1, d2), 0, n);
   const out = newTensor(shape, t.dtype);
@@ -131,7 +131,7 @@ export function diag(t: Tensor, diagonal = 0): Tensor {
   const view = diagonalGeometry(t, diagonal, 0, 1);
   const out = newTensor(view.shape, t.dtype);
   out._storage.backend.copy(out._view, { storage: t._storage, ...view });
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("DiagonalBackward0_copy", [t], out, ([g]) => [diagonalBackward(g!, inputShape, diagonal, 0, 1)]);
 }
 
@@ -140,15 +140,15 @@ function triangle(t: Tensor, k: number, lower: boolean): Tensor {
   const name = lower ? "tril" : "triu";
   if (!Number.isInteger(k)) throw new TypeError(`${name}(): argument 'diagonal' (position 2) must be int, not float`);
   if (t.ndim < 2) throw new RuntimeError(`${name}: input tensor must have at least 2 dimensions`);
-  const [rows, cols] = [t.shape[t.ndim - 2]!, t.shape[t.ndim - 1]!];
+  const [rows, cols] = [t._shape[t.ndim - 2]!, t._shape[t.ndim - 1]!];
   const keep = new Uint8Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) keep[i * cols + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
   }
   const mask = fromTypedArray(keep, [rows, cols], bool);
-  const out = newTensor(t.shape, t.dtype);
+  const out = newTensor(t._shape, t.dtype);
   const zero = full([], 0, { dtype: t.dtype });
-  out._storage.backend.where(out._view, expandedView(mask, t.shape), t._view, expandedView(zero, t.shape));
+  out._storage.backend.where(out._view, expandedView(mask, t._shape), t._view, expandedView(zero, t._shape));
   return record(lower ? "TrilBackward0" : "TriuBackward0", [t], out, ([g]) => [triangle(g!, k, lower)]);
 }
 

@@ -40,26 +40,26 @@ function sumproductPair(left: Tensor, right: Tensor, sumDims: readonly number[])
   const [lro, lo, ro]: number[][] = [[], [], []];
   let [lroSize, loSize, roSize, sumSize] = [1, 1, 1, 1];
   for (let i = 0; i < left.ndim; i++) {
-    const [sl, sr] = [left.shape[i] !== 1, right.shape[i] !== 1];
+    const [sl, sr] = [left._shape[i] !== 1, right._shape[i] !== 1];
     if (summed.has(i)) {
       // A summed dim that only one side has can be summed before the product.
-      if (sl && sr) sumSize *= left.shape[i]!;
+      if (sl && sr) sumSize *= left._shape[i]!;
       else if (sl) left = left.sum(i, { keepdim: true });
       else if (sr) right = right.sum(i, { keepdim: true });
     } else if (sl && sr) {
       lro.push(i);
-      lroSize *= left.shape[i]!;
+      lroSize *= left._shape[i]!;
     } else if (sl) {
       lo.push(i);
-      loSize *= left.shape[i]!;
+      loSize *= left._shape[i]!;
     } else {
       ro.push(i);
-      roSize *= right.shape[i]!;
+      roSize *= right._shape[i]!;
     }
   }
   const outShape = [
-    ...lro.map((d) => left.shape[d]!), ...lo.map((d) => left.shape[d]!), ...sumDims.map(() => 1),
-    ...ro.map((d) => right.shape[d]!),
+    ...lro.map((d) => left._shape[d]!), ...lo.map((d) => left._shape[d]!), ...sumDims.map(() => 1),
+    ...ro.map((d) => right._shape[d]!),
   ];
   const outOrder = [...lro, ...lo, ...sumDims, ...ro];
   const inverse = new Array<number>(outOrder.length);
@@ -191,7 +191,7 @@ function einsumImpl(equation: string, operands: readonly Tensor[]): Tensor {
       if (s === ELLIPSIS) {
         const ndim = operand.ndim - (opLabels[i]!.length - 1);
         for (let j = ellNumDim - ndim; j < ellNumDim; j++) {
-          const size = op.shape[dim]!;
+          const size = op._shape[dim]!;
           if (size !== 1) {
             if (ellSizes[j] !== 1 && ellSizes[j] !== size) {
               throw new RuntimeError(
@@ -204,7 +204,7 @@ function einsumImpl(equation: string, operands: readonly Tensor[]): Tensor {
           permutation[ellIndex + j] = dim++;
         }
       } else if (permutation[permIndex[s]!] === -1) {
-        const size = op.shape[dim]!;
+        const size = op._shape[dim]!;
         if (size !== 1) {
           if (labelSize[s] !== 1 && labelSize[s] !== size) {
             throw new RuntimeError(
@@ -218,9 +218,9 @@ function einsumImpl(equation: string, operands: readonly Tensor[]): Tensor {
       } else {
         // A repeated label: keep only its diagonal, in the place of its first occurrence.
         const prev = permutation[permIndex[s]!]!;
-        if (op.shape[dim] !== op.shape[prev]) {
+        if (op._shape[dim] !== op._shape[prev]) {
           throw new RuntimeError(
-            `einsum(): subscript ${charOf(s)} is repeated for operand ${i} but the sizes don't match, ${op.shape[dim]} != ${op.shape[prev]}`,
+            `einsum(): subscript ${charOf(s)} is repeated for operand ${i} but the sizes don't match, ${op._shape[dim]} != ${op._shape[prev]}`,
           );
         }
         op = diagonal(op, 0, prev, dim).movedim(-1, prev);
@@ -244,16 +244,16 @@ function einsumImpl(equation: string, operands: readonly Tensor[]): Tensor {
     const aSum: number[] = [];
     const bSum: number[] = [];
     for (let d = outNumDim; d < totalDims; d++) {
-      if (a.shape[d] !== 1 && b.shape[d] !== 1) {
+      if (a._shape[d] !== 1 && b._shape[d] !== 1) {
         if (--dimCounts[d]! === 1) {
           sumDims.push(d);
           dimCounts[d] = 0;
         }
       } else if (dimCounts[d] === 1) {
-        if (a.shape[d] !== 1) {
+        if (a._shape[d] !== 1) {
           aSum.push(d);
           dimCounts[d] = 0;
-        } else if (b.shape[d] !== 1) {
+        } else if (b._shape[d] !== 1) {
           bSum.push(d);
           dimCounts[d] = 0;
         }
@@ -267,7 +267,7 @@ function einsumImpl(equation: string, operands: readonly Tensor[]): Tensor {
   const result = ops[0]!;
   if (totalDims === outNumDim) return result;
   // With several operands the contracted dims are all size 1 by now; one operand sums them here.
-  if (numOps > 1) return result.view(result.shape.slice(0, outNumDim));
+  if (numOps > 1) return result.view(result._shape.slice(0, outNumDim));
   return result.sum(Array.from({ length: totalDims - outNumDim }, (_, k) => outNumDim + k));
 }
 

@@ -30,7 +30,7 @@ function kernelView(t: Tensor): StridedView {
 
 /** `t`'s shape with 0-d read as [1] (PyTorch's `ensure_nonempty_size`). */
 function nonEmptyShape(t: Tensor): number[] {
-  return t.ndim === 0 ? [1] : t.shape.slice();
+  return t.ndim === 0 ? [1] : t._shape.slice();
 }
 
 /** A 1-D kernel view of an index with at most one dimension. */
@@ -43,9 +43,9 @@ function vectorView(index: Tensor): StridedView {
  * gradients of scatter's src only fit when index and src have the same shape.
  */
 function checkGradShape(node: string, position: number, grad: Tensor, shape: Shape): Tensor {
-  if (grad.ndim !== shape.length || grad.shape.some((s, i) => s !== shape[i])) {
+  if (grad.ndim !== shape.length || grad._shape.some((s, i) => s !== shape[i])) {
     throw new RuntimeError(
-      `Function ${node} returned an invalid gradient at index ${position} - got ${shapeText(grad.shape)} but expected shape compatible with ${shapeText(shape)}`,
+      `Function ${node} returned an invalid gradient at index ${position} - got ${shapeText(grad._shape)} but expected shape compatible with ${shapeText(shape)}`,
     );
   }
   return grad;
@@ -78,11 +78,11 @@ export function index_select(t: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dtype !== int64 && index.dtype !== int32) {
     throw new RuntimeError("index_select(): Expected dtype int32 or int64 for index");
   }
-  const shape = t.shape.slice();
+  const shape = t._shape.slice();
   if (t.ndim > 0) shape[d] = n;
   const out = newTensor(shape, t.dtype);
   out._storage.backend.indexSelect(kernelView(out), kernelView(t), d, vectorView(index));
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("IndexSelectBackward0", [t], out, ([g], [idx]) => [
     index_add(zeros(inputShape, { dtype: g!.dtype }), d, idx!, g!),
   ], [index]);
@@ -115,7 +115,7 @@ export function index_add(t: Tensor, dim: number, index: Tensor, source: Tensor,
   const n = index.numel();
   if (index.ndim > 1) {
     throw new IndexError(
-      `index_add_(): Index is supposed to be a vector, but got dim: ${index.ndim} with type: ${index.dtype.scalarTypeName} and size: ${shapeText(index.shape)}`,
+      `index_add_(): Index is supposed to be a vector, but got dim: ${index.ndim} with type: ${index.dtype.scalarTypeName} and size: ${shapeText(index._shape)}`,
     );
   }
   if (index.dtype !== int64 && index.dtype !== int32) {
@@ -129,7 +129,7 @@ export function index_add(t: Tensor, dim: number, index: Tensor, source: Tensor,
   if (d !== 0 && d >= source.ndim) {
     throw new RuntimeError(`index_add_(): Indexing dim ${d} is out of bounds of the source tensor with dim ${source.ndim}`);
   }
-  const slices = source.ndim === 0 ? 1 : source.shape[d]!;
+  const slices = source.ndim === 0 ? 1 : source._shape[d]!;
   if (n !== slices) {
     throw new RuntimeError(
       `index_add_(): Number of indices (${n}) should be equal to source.size(dim): (${source.size(d)}), for dim: ${d}`,
@@ -137,23 +137,23 @@ export function index_add(t: Tensor, dim: number, index: Tensor, source: Tensor,
   }
   // PyTorch 1.13 broadcast mismatched slices through add_ (or failed inside it); 2.x checks.
   const rest = (s: Shape) => (t.ndim !== 0 && source.ndim !== 0 ? s.filter((_, k) => k !== d) : s.slice());
-  const [selfRest, sourceRest] = [rest(t.shape), rest(source.shape)];
+  const [selfRest, sourceRest] = [rest(t._shape), rest(source._shape)];
   if (selfRest.length !== sourceRest.length || selfRest.some((s, k) => s !== sourceRest[k])) {
     throw new RuntimeError(
-      `source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = ${shapeText(t.shape)} source.shape = ${shapeText(source.shape)}`,
+      `source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = ${shapeText(t._shape)} source.shape = ${shapeText(source._shape)}`,
     );
   }
 
   const backend = t._storage.backend;
-  const out = newTensor(t.shape, t.dtype);
+  const out = newTensor(t._shape, t.dtype);
   backend.copy(out._view, t._view);
   let added = source;
   if (alpha !== 1) {
-    added = newTensor(source.shape, source.dtype);
-    backend.binary("mul", added._view, source._view, expandedView(full([], alpha, { dtype: source.dtype }), source.shape));
+    added = newTensor(source._shape, source.dtype);
+    backend.binary("mul", added._view, source._view, expandedView(full([], alpha, { dtype: source.dtype }), source._shape));
   }
   backend.indexAdd(kernelView(out), d, vectorView(index), kernelView(added));
-  const [sourceShape, needSource] = [source.shape, source.requires_grad];
+  const [sourceShape, needSource] = [source._shape, source.requires_grad];
   return record("IndexAddBackward0", [t, source], out, ([g], [idx]) => {
     if (!needSource) return [g!, null];
     let gs = g!.index_select(d, idx!);
@@ -192,7 +192,7 @@ function checkIndexDtype(method: string, index: Tensor): void {
 export function gather(t: Tensor, dim: number, index: Tensor, options: { sparse_grad?: boolean } = {}): Tensor {
   const d = wrapDim(dim, t.ndim);
   checkIndexDtype("gather", index);
-  const out = newTensor(index.shape, t.dtype);
+  const out = newTensor(index._shape, t.dtype);
   if (index.numel() !== 0) {
     const [selfShape, indexShape] = [nonEmptyShape(t), nonEmptyShape(index)];
     if (selfShape.length !== indexShape.length) {
@@ -201,13 +201,13 @@ export function gather(t: Tensor, dim: number, index: Tensor, options: { sparse_
     for (let k = 0; k < selfShape.length; k++) {
       if (k !== d && indexShape[k]! > selfShape[k]!) {
         throw new RuntimeError(
-          `Size does not match at dimension ${k} expected index ${shapeText(index.shape)} to be smaller than self ${shapeText(t.shape)} apart from dimension ${d}`,
+          `Size does not match at dimension ${k} expected index ${shapeText(index._shape)} to be smaller than self ${shapeText(t._shape)} apart from dimension ${d}`,
         );
       }
     }
     out._storage.backend.gather(kernelView(out), kernelView(t), d, kernelView(index));
   }
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("GatherBackward0", [t], out, ([g], [idx]) => [
     scatter_add(zeros(inputShape, { dtype: g!.dtype }), d, idx!, g!),
   ], [index]);
@@ -229,9 +229,9 @@ function checkScatter(t: Tensor, d: number, index: Tensor, src: Tensor | null): 
     }
   }
   if (wrong) {
-    const tail = src ? ` and to be smaller size than src ${shapeText(src.shape)}` : "";
+    const tail = src ? ` and to be smaller size than src ${shapeText(src._shape)}` : "";
     throw new RuntimeError(
-      `Expected index ${shapeText(index.shape)} to be smaller than self ${shapeText(t.shape)} apart from dimension ${d}${tail}`,
+      `Expected index ${shapeText(index._shape)} to be smaller than self ${shapeText(t._shape)} apart from dimension ${d}${tail}`,
     );
   }
 }
@@ -247,7 +247,7 @@ function checkScatterArgs(t: Tensor, dim: number, index: Tensor, src: Tensor | n
 /** A copy of `t` with the scatter kernel `op` applied to it. */
 function scattered(op: "scatter" | "scatterAdd", t: Tensor, d: number, index: Tensor, src: StridedView): Tensor {
   const backend = t._storage.backend;
-  const out = newTensor(t.shape, t.dtype);
+  const out = newTensor(t._shape, t.dtype);
   backend.copy(out._view, t._view);
   if (index.numel() !== 0) backend[op](kernelView(out), d, kernelView(index), src);
   return out;
@@ -283,7 +283,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | Sca
   }
   const d = checkScatterArgs(t, dim, index, src);
   const out = scattered("scatter", t, d, index, kernelView(src));
-  const [srcShape, needSelf, needSrc] = [src.shape, t.requires_grad, src.requires_grad];
+  const [srcShape, needSelf, needSrc] = [src._shape, t.requires_grad, src.requires_grad];
   return record("ScatterBackward0", [t, src], out, ([g], [idx]) => [
     needSelf ? g!.scatter(d, idx!, 0) : null,
     needSrc ? checkGradShape("ScatterBackward0", 1, g!.gather(d, idx!), srcShape) : null,
@@ -306,7 +306,7 @@ export function scatter(t: Tensor, dim: number, index: Tensor, src: Tensor | Sca
 export function scatter_add(t: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = checkScatterArgs(t, dim, index, src);
   const out = scattered("scatterAdd", t, d, index, kernelView(src));
-  const [srcShape, needSrc] = [src.shape, src.requires_grad];
+  const [srcShape, needSrc] = [src._shape, src.requires_grad];
   return record("ScatterAddBackward0", [t, src], out, ([g], [idx]) => [
     g!,
     needSrc ? checkGradShape("ScatterAddBackward0", 1, g!.gather(d, idx!), srcShape) : null,
@@ -339,12 +339,12 @@ export function take_along_dim(t: Tensor, indices: Tensor, dim?: number | null):
     throw new RuntimeError(`torch.take_along_dim(): dtype of indices should be Long but got ${indices.dtype.scalarTypeName}`);
   }
   const d = wrapDim(dim, t.ndim);
-  const selfSizes = t.shape.slice();
-  selfSizes[d] = indices.shape[d]!;
-  const indexShape = broadcastShapes(selfSizes, indices.shape);
-  const indicesSizes = indices.shape.slice();
-  indicesSizes[d] = t.shape[d]!;
-  const inputShape = broadcastShapes(indicesSizes, t.shape);
+  const selfSizes = t._shape.slice();
+  selfSizes[d] = indices._shape[d]!;
+  const indexShape = broadcastShapes(selfSizes, indices._shape);
+  const indicesSizes = indices._shape.slice();
+  indicesSizes[d] = t._shape[d]!;
+  const inputShape = broadcastShapes(indicesSizes, t._shape);
   return gather(t.expand(inputShape), d, indices.expand(indexShape));
 }
 
@@ -363,7 +363,7 @@ export function take_along_dim(t: Tensor, indices: Tensor, dim?: number | null):
 export function masked_select(t: Tensor, mask: Tensor): Tensor {
   if (mask.dtype !== bool) throw new RuntimeError("masked_select: expected BoolTensor for mask");
   // The mask comes first in PyTorch's broadcast, so it is "tensor a" in the message.
-  const shape = broadcastShapes(mask.shape, t.shape);
+  const shape = broadcastShapes(mask._shape, t._shape);
   const backend = t._storage.backend;
   const m = newTensor(shape, bool);
   backend.copy(m._view, expandedView(mask, shape));
@@ -377,7 +377,7 @@ export function masked_select(t: Tensor, mask: Tensor): Tensor {
   const out = newTensor([picked.length], t.dtype);
   const flat = { storage: x._storage, offset: 0, shape: [numel], strides: [1] };
   backend.indexSelect(out._view, flat, 0, positions._view);
-  const inputShape = t.shape;
+  const inputShape = t._shape;
   return record("MaskedSelectBackward0", [t], out, ([g], [pos]) => [
     sumToShape(index_add(zeros([numel], { dtype: g!.dtype }), 0, pos!, g!).reshape(shape), inputShape),
   ], [positions]);

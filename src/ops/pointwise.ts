@@ -44,7 +44,7 @@ export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
   const value = options.value ?? 1;
   const [x, a, b] = promoted(input, tensor1, tensor2);
   const out = no_grad(() => x.add((value === 1 ? a : a.mul(value)).mul(b)));
-  const [xs, as, bs] = [x.shape, a.shape, b.shape];
+  const [xs, as, bs] = [x._shape, a._shape, b._shape];
   const [ga, gb] = [a.requires_grad, b.requires_grad];
   return record("AddcmulBackward0", [x, a, b], out, ([g], [sa, sb]) => [
     sumToShape(g!, xs),
@@ -78,7 +78,7 @@ export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options
   const value = options.value ?? 1;
   const [x, a, b] = promoted(input, tensor1, tensor2);
   const out = no_grad(() => x.add((value === 1 ? a : a.mul(value)).div(b)));
-  const [xs, as, bs] = [x.shape, a.shape, b.shape];
+  const [xs, as, bs] = [x._shape, a._shape, b._shape];
   const [ga, gb] = [a.requires_grad, b.requires_grad];
   return record("AddcdivBackward0", [x, a, b], out, ([g], [sa, sb]) => [
     sumToShape(g!, xs),
@@ -119,10 +119,10 @@ export function lerp(input: Tensor, end: Tensor, weight: number | Tensor): Tenso
   if (!input.dtype.is_floating_point) {
     throw new RuntimeError(`"${kernel}" not implemented for '${input.dtype.scalarTypeName}'`);
   }
-  const [xs, es] = [input.shape, end.shape];
+  const [xs, es] = [input._shape, end._shape];
   if (weight instanceof Tensor) {
     checkLerpOperand(input, weight, "weight");
-    const ws = weight.shape;
+    const ws = weight._shape;
     const out = no_grad(() => {
       const diff = end.sub(input);
       const small = weight.abs().lt(0.5);

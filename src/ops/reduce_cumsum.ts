@@ -27,11 +27,11 @@ function sliceView(v: StridedView, d: number, i: number): StridedView {
  * binary64 and are rounded once per element, as PyTorch's CPU kernel does.
  */
 function scan(x: Tensor, d: number, reverse: boolean): Tensor {
-  const out = newTensor(x.shape, x.dtype);
+  const out = newTensor(x._shape, x.dtype);
   const backend = out._storage.backend;
-  const acc = x.dtype.is_floating_point ? newTensor(x.shape, float64) : out;
+  const acc = x.dtype.is_floating_point ? newTensor(x._shape, float64) : out;
   backend.copy(acc._view, x._view);
-  const n = x.ndim === 0 ? 1 : x.shape[d]!;
+  const n = x.ndim === 0 ? 1 : x._shape[d]!;
   for (let k = 1; k < n; k++) {
     const [i, prev] = reverse ? [n - 1 - k, n - k] : [k, k - 1];
     const here = sliceView(acc._view, d, i);

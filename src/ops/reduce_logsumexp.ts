@@ -35,10 +35,10 @@ export function logsumexp(t: Tensor, dim: DimArg, options: LogsumexpOptions = {}
     // An infinite maximum would turn x - m into NaN; shifting by 0 there gives ±inf, as it should.
     let m = input.amax(dims, { keepdim: true });
     m = m.masked_fill(m.abs().eq(Infinity), 0);
-    const mOut = keepdim ? m : m.reshape(reducedShape(input.shape, dims, false));
+    const mOut = keepdim ? m : m.reshape(reducedShape(input._shape, dims, false));
     return input.sub(m).exp().sum(dims, { keepdim }).log().add(mOut);
   });
-  const shape = input.shape;
+  const shape = input._shape;
   return record("LogsumexpBackward0", [input], out, ([g], [x, result]) => [
     unsqueezeReduced(g!, shape, dims, keepdim).mul(x!.sub(unsqueezeReduced(result!, shape, dims, keepdim)).exp()),
   ], [input, out]);

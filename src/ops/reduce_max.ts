@@ -64,7 +64,7 @@ function emptyAllError(fn: string): RuntimeError {
 
 /** PyTorch refuses to reduce an empty dim for ops that have no identity (max, argmax, ...). */
 function checkNonEmptyDim(t: Tensor, d: number, fn: string, shown: number = d): void {
-  if (t.ndim > 0 && t.shape[wrapDim(d, t.ndim)] === 0) {
+  if (t.ndim > 0 && t._shape[wrapDim(d, t.ndim)] === 0) {
     throw new IndexError(`${fn}: Expected reduction dim ${shown} to have non-zero size.`);
   }
 }
@@ -106,7 +106,7 @@ function extremeDim(op: Extreme, t: Tensor, dim: number, keepdim: boolean): Valu
   const dims = t.ndim === 0 ? [] : [d];
   const values = runReduce(op === "max" ? "amax" : "amin", t, dims, keepdim, t.dtype);
   const indices = runReduce(op === "max" ? "argmax" : "argmin", t, dims, keepdim, int64);
-  const shape = t.shape;
+  const shape = t._shape;
   const name = op === "max" ? "MaxBackward0" : "MinBackward0";
   record(name, [t], values, ([g], [idx]) => [selectAt(g!, idx!, shape, d, keepdim)], [indices]);
   return new ValuesIndices(op, values, indices);
@@ -158,7 +158,7 @@ function aextreme(op: "amax" | "amin", t: Tensor, dim: DimArg | KeepdimOptions, 
   const dims = reduceDims(t, list);
   const keepdim = opts.keepdim ?? false;
   const out = runReduce(op, t, dims, keepdim, t.dtype);
-  const shape = t.shape;
+  const shape = t._shape;
   const name = op === "amax" ? "AmaxBackward0" : "AminBackward0";
   return record(name, [t], out, ([g], [x, result]) => {
     const mask = unsqueezeReduced(result!, shape, dims, keepdim).eq(x!);

@@ -62,7 +62,7 @@ export function vectorNorm(t: Tensor, ord: number, dim: DimArg, keepdim: boolean
     if (ord === 2) return x.mul(x).sum(dims, { keepdim }).sqrt();
     return a.pow(ord).sum(dims, { keepdim }).pow(1 / ord);
   });
-  const shape = x.shape;
+  const shape = x._shape;
   return record("LinalgVectorNormBackward0", [x], out, ([g], [self, result]) => [
     normBackward(unsqueezeReduced(g!, shape, dims, keepdim), self!, ord, unsqueezeReduced(result!, shape, dims, keepdim), dims),
   ], [x, out]);

@@ -54,10 +54,10 @@ function spreadAndMean(t: Tensor, s: Spread, root: boolean): [Tensor, Tensor] {
     const x = t.to(float64);
     const m = x.mean(s.dims, { keepdim: true });
     const dev = x.sub(m);
-    const dof = Math.max(0, reducedCount(t.shape, s.dims) - s.correction);
+    const dof = Math.max(0, reducedCount(t._shape, s.dims) - s.correction);
     let v = dev.mul(dev).sum(s.dims, { keepdim: s.keepdim }).div(dof);
     if (root) v = v.sqrt();
-    const meanOut = s.keepdim ? m : new Tensor(m._storage, v.shape);
+    const meanOut = s.keepdim ? m : new Tensor(m._storage, v._shape);
     return [v.to(t.dtype), meanOut.to(t.dtype)];
   });
 }
@@ -67,13 +67,13 @@ function spreadAndMean(t: Tensor, s: Spread, root: boolean): [Tensor, Tensor] {
  * freedom left, PyTorch gives NaN where x equals the mean and infinity elsewhere.
  */
 function varBackward(g: Tensor, x: Tensor, s: Spread): Tensor {
-  const n = reducedCount(x.shape, s.dims);
+  const n = reducedCount(x._shape, s.dims);
   if (!s.hasDim) {
     const dof = n - s.correction;
     if (dof <= 0) return g.mul(where(x.eq(x.mean()), NaN, Infinity));
     return g.mul(2 / dof).mul(x.sub(x.mean()));
   }
-  const gk = unsqueezeReduced(g, x.shape, s.dims, s.keepdim);
+  const gk = unsqueezeReduced(g, x._shape, s.dims, s.keepdim);
   return gk.mul(2 / (n - s.correction)).mul(x.sub(x.mean(s.dims, { keepdim: true })));
 }
 
@@ -83,8 +83,8 @@ function stdBackward(g: Tensor, std: Tensor, x: Tensor, s: Spread): Tensor {
 }
 
 function meanBackward(g: Tensor, x: Tensor, s: Spread): Tensor {
-  const n = reducedCount(x.shape, s.dims);
-  return unsqueezeReduced(g, x.shape, s.dims, s.keepdim).expand(x.shape).div(n);
+  const n = reducedCount(x._shape, s.dims);
+  return unsqueezeReduced(g, x._shape, s.dims, s.keepdim).expand(x._shape).div(n);
 }
 
 /**

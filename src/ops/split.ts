@@ -18,7 +18,7 @@ function listText(sizes: readonly number[]): string {
 
 /** The piece `[start, start + length)` along `d` as a view, recorded by the caller. */
 function piece(t: Tensor, d: number, start: number, length: number): Tensor {
-  const shape = t.shape.slice();
+  const shape = t._shape.slice();
   shape[d] = length;
   return t._viewAs(shape, t._strides, t._offset + start * t._strides[d]!);
 }
@@ -40,7 +40,7 @@ function splitSize(t: Tensor, split_size: number, dim: number): Tensor[] {
   if (t.ndim === 0) throw new RuntimeError("split expects at least a 1-dimensional tensor");
   if (split_size < 0) throw new RuntimeError(`split expects split_size be non-negative, but got split_size=${split_size}`);
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   if (split_size === 0 && size !== 0) {
     throw new RuntimeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
   }
@@ -56,7 +56,7 @@ export function split_with_sizes(t: Tensor, split_sizes: readonly number[], dim 
   checkInts("split_with_sizes", "split_sizes", 2, split_sizes);
   if (t.ndim === 0) throw new RuntimeError("split expects at least a 1-dimensional tensor");
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   if (split_sizes.some((s) => s < 0)) {
     throw new RuntimeError(
       `split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=${listText(split_sizes)}`,
@@ -112,7 +112,7 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   if (t.ndim === 0) throw new RuntimeError("chunk expects at least a 1-dimensional tensor");
   if (chunks <= 0) throw new RuntimeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   const each = Math.ceil(size / chunks);
   // `split` would give a single piece of an empty dim; chunk keeps the number asked for.
   if (each === 0 && size === 0) return split_with_sizes(t, new Array<number>(chunks).fill(0), d);
@@ -132,10 +132,10 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
 export function unbind(t: Tensor, dim = 0): Tensor[] {
   if (t.ndim === 0) throw new IndexError("Dimension specified as 0 but tensor has no dimensions");
   const d = wrapDim(dim, t.ndim);
-  const shape = t.shape.filter((_, k) => k !== d);
+  const shape = t._shape.filter((_, k) => k !== d);
   const strides = t._strides.filter((_, k) => k !== d);
   const slices: Tensor[] = [];
-  for (let i = 0; i < t.shape[d]!; i++) slices.push(t._viewAs(shape, strides, t._offset + i * t._strides[d]!));
+  for (let i = 0; i < t._shape[d]!; i++) slices.push(t._viewAs(shape, strides, t._offset + i * t._strides[d]!));
   record("UnbindBackward0", [t], slices, (grads) => [stack(grads, d)]);
   return slices;
 }
@@ -170,7 +170,7 @@ export function tensor_split(t: Tensor, indices_or_sections: number | readonly n
     throw new RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims");
   }
   const d = wrapDim(dim, t.ndim);
-  const size = t.shape[d]!;
+  const size = t._shape[d]!;
   const pieces: Tensor[] = [];
   if (typeof indices_or_sections === "number") {
     const sections = indices_or_sections;

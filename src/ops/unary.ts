@@ -125,7 +125,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   if (op === "bitwise_not" && x.dtype === bool) {
     return unaryOp("logical_not", x);
   }
-  const out = newOutput(input.shape, outDtype);
+  const out = newOutput(input._shape, outDtype);
   out._storage.backend.unary(op, out._view, input._view);
   if (!def.grad || !outDtype.is_floating_point || !needsGrad(input)) return out;
   const grad = def.grad;
@@ -146,7 +146,7 @@ export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
  * `ThresholdBackwardBackward0`), so double backward through relu works; `result` gets none.
  */
 export function reluBackward(grad: Tensor, result: Tensor): Tensor {
-  const out = newOutput(grad.shape, grad.dtype);
+  const out = newOutput(grad._shape, grad.dtype);
   out._storage.backend.binary("relu_backward", out._view, grad._view, result._view);
   return record("ThresholdBackwardBackward0", [grad, result], out, ([g], [r]) => [reluBackward(g!, r!), null], [result]);
 }

@@ -33,7 +33,7 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
   const shape = broadcastAll(condition, x, y);
   const out = newTensor(shape, dtype);
   out._storage.backend.where(out._view, expandedView(condition, shape), expandedView(x, shape), expandedView(y, shape));
-  const [xs, ys] = [x.shape, y.shape];
+  const [xs, ys] = [x._shape, y._shape];
   return record("WhereBackward0", [x, y], out, ([g], [c]) => [
     sumToShape(where(c!, g!, 0), xs),
     sumToShape(where(c!, 0, g!), ys),
@@ -51,7 +51,7 @@ export function masked_fill(t: Tensor, mask: Tensor, value: Scalar | Tensor): Te
     );
   }
   const shape = broadcastAll(t, mask);
-  if (shape.length !== t.ndim || shape.some((s, i) => s !== t.shape[i])) {
+  if (shape.length !== t.ndim || shape.some((s, i) => s !== t._shape[i])) {
     throw new RuntimeError(`The expanded size of the mask must match the existing size of the tensor`);
   }
   const fill = asTensor(value instanceof Tensor ? value : isScalar(value) ? value : 0, t.dtype);
@@ -86,15 +86,15 @@ export function clamp(t: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
     clampPasses(out, lo, hi);
   }
   const tensorBounds = min instanceof Tensor || max instanceof Tensor;
-  const xs = x.shape;
+  const xs = x._shape;
   out = record(tensorBounds ? "ClampBackward0" : "ClampBackward1", [x, lo, hi], out, ([g], [sx]) => {
     let inside = lo ? sx!.ge(lo) : null;
     if (hi) inside = inside ? inside.logical_and(sx!.le(hi)) : sx!.le(hi);
     const gx = sumToShape(where(inside!, g!, 0), xs);
     return [
       gx,
-      lo && lo.requires_grad ? sumToShape(where(sx!.lt(lo), g!, 0), lo.shape) : null,
-      hi && hi.requires_grad ? sumToShape(where(sx!.gt(hi), g!, 0), hi.shape) : null,
+      lo && lo.requires_grad ? sumToShape(where(sx!.lt(lo), g!, 0), lo._shape) : null,
+      hi && hi.requires_grad ? sumToShape(where(sx!.gt(hi), g!, 0), hi._shape) : null,
     ];
   }, [x]);
   return out;
@@ -109,10 +109,10 @@ export const clip = clamp;
  */
 function clampPasses(out: Tensor, lo: Tensor | null, hi: Tensor | null): void {
   const backend = out._storage.backend;
-  const mask = newTensor(out.shape, bool);
+  const mask = newTensor(out._shape, bool);
   for (const [bound, op] of [[lo, "lt"], [hi, "gt"]] as const) {
     if (!bound) continue;
-    const view = expandedView(bound, out.shape);
+    const view = expandedView(bound, out._shape);
     backend.binary(op, mask._view, out._view, view);
     backend.where(out._view, mask._view, view, out._view);
   }
@@ -155,7 +155,7 @@ function directClamp(t: Tensor, min: TensorOrScalar | null | undefined, max: Ten
   if (bounds.length === 0 || !t.dtype.is_floating_point || needsGrad(t)) return null;
   for (const b of bounds) {
     if (b instanceof Tensor) {
-      if (b.requires_grad || (b._storage === t._storage && !sameView(t, b)) || !expandsTo(b.shape, t.shape)) return null;
+      if (b.requires_grad || (b._storage === t._storage && !sameView(t, b)) || !expandsTo(b._shape, t._shape)) return null;
     } else if (typeof b !== "number") {
       return null;
     }
@@ -185,7 +185,7 @@ export function fill_(t: Tensor, value: Scalar | Tensor, name = "FillBackward2")
     }
     // The new values come from `value`: its gradient is the sum of t's (PyTorch's FillBackward3).
     const v = value;
-    const filled = record("FillBackward3", [t, v], no_grad(() => v.to(t.dtype).expand(t.shape).clone()), ([g]) => [
+    const filled = record("FillBackward3", [t, v], no_grad(() => v.to(t.dtype).expand(t._shape).clone()), ([g]) => [
       zeros_like(g!),
       v.requires_grad ? g!.sum().to(v.dtype) : null,
     ]);

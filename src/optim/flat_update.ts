@@ -37,7 +37,7 @@ export function canUpdateFlat(...ts: (Tensor | null | undefined)[]): boolean {
   for (const t of ts) {
     if (t === undefined || t === null) continue;
     if (t.dtype !== dtype || t.numel() !== n || !t.is_contiguous()) return false;
-    if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) return false;
+    if (t.ndim !== first.ndim || t._shape.some((s, i) => s !== first._shape[i])) return false;
     // Two of them in one storage (a grad that is a view of its param, state loaded into one
     // buffer): the passes read and write element by element, or in vectors, and would not agree
     // with the tensor ops; those run instead.

@@ -144,7 +144,7 @@ export function bernoulli_(t: Tensor, p = 0.5, options: { generator?: Generator 
       if (n === 0) return;
       const flat = Tensor._empty([n], t.dtype);
       fillInVisitOrder(flat, (buffer) => fillMkl(buffer, p, seed));
-      t._storage.backend.copy(t._view, flat.view(t.shape)._view);
+      t._storage.backend.copy(t._view, flat.view(t._shape)._view);
       return;
     }
     fillInVisitOrder(t, (buffer) => fillDefault(buffer, p, gen));

@@ -48,7 +48,7 @@ function generatorOf(options: GeneratorOption | undefined): Generator {
 /** A new tensor laid out like PyTorch's `empty` (contiguous) or `empty_like` (preserved strides). */
 function newOutput(shape: readonly number[], dtype: DType, like?: Tensor): Tensor {
   if (!like) return Tensor._empty(shape, dtype);
-  const strides = preservedStrides(like.shape, like._strides);
+  const strides = preservedStrides(like._shape, like._strides);
   const flat = Tensor._empty([numelOf(shape)], dtype);
   return new Tensor(flat._storage, shape, strides, 0);
 }
@@ -293,7 +293,7 @@ export function normal(
     // normal.Tensor_float: empty_like(mean).normal_(0, std).add_(mean)
     checkNormalStd(std);
     const out = no_grad(() => {
-      const z = normal_(Tensor._empty(mean.shape, mean.dtype), 0, std, options); // empty_like(contiguous)
+      const z = normal_(Tensor._empty(mean._shape, mean.dtype), 0, std, options); // empty_like(contiguous)
       return add(z, mean).to(mean.dtype);
     });
     return record("NormalBackward1", [mean], out, ([g]) => [zeros_like(g!)]);
@@ -302,7 +302,7 @@ export function normal(
     // normal.float_Tensor: empty_like(std).normal_(0, 1).mul_(std).add_(mean)
     checkTensorStd(std);
     const out = no_grad(() => {
-      const z = normal_(Tensor._empty(std.shape, std.dtype), 0, 1, options); // empty_like(contiguous)
+      const z = normal_(Tensor._empty(std._shape, std.dtype), 0, 1, options); // empty_like(contiguous)
       return add(mul(z, std).to(z.dtype), mean).to(z.dtype);
     });
     return record("NormalBackward2", [std], out, ([g]) => [zeros_like(g!)]);
@@ -310,7 +310,7 @@ export function normal(
   if (mean instanceof Tensor && std instanceof Tensor) {
     // normal.Tensor_Tensor: empty(broadcast shape, mean's dtype).normal_(0, 1).mul_(std).add_(mean)
     checkTensorStd(std);
-    const shape = broadcastShapes(mean.shape, std.shape);
+    const shape = broadcastShapes(mean._shape, std._shape);
     const out = no_grad(() => {
       const z = normal_(Tensor._empty(shape, mean.dtype), 0, 1, options);
       return add(mul(z, std).to(z.dtype), mean).to(z.dtype);
@@ -332,7 +332,7 @@ function checkTensorStd(std: Tensor): void {
 /** `torch.rand_like(input)`: `rand` with input's shape, dtype and (dense) layout. */
 export function rand_like(input: Tensor, options: RandomOptions = {}): Tensor {
   checkDevice(options.device);
-  const t = newOutput(input.shape, options.dtype ?? input.dtype, input);
+  const t = newOutput(input._shape, options.dtype ?? input.dtype, input);
   uniform_(t, 0, 1, options);
   return finish(t, options);
 }
@@ -340,7 +340,7 @@ export function rand_like(input: Tensor, options: RandomOptions = {}): Tensor {
 /** `torch.randn_like(input)`: `randn` with input's shape, dtype and (dense) layout. */
 export function randn_like(input: Tensor, options: RandomOptions = {}): Tensor {
   checkDevice(options.device);
-  const t = newOutput(input.shape, options.dtype ?? input.dtype, input);
+  const t = newOutput(input._shape, options.dtype ?? input.dtype, input);
   normal_(t, 0, 1, options);
   return finish(t, options);
 }
@@ -361,7 +361,7 @@ export function randint_like(
   const [low, high, options] =
     typeof b === "number" || typeof b === "bigint" ? [a, b, c ?? {}] : [0, a, (b as RandomOptions | undefined) ?? {}];
   checkDevice(options.device);
-  const t = newOutput(input.shape, options.dtype ?? input.dtype, input);
+  const t = newOutput(input._shape, options.dtype ?? input.dtype, input);
   random_(t, low, high, options);
   return finish(t, options);
 }

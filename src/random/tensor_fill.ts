@@ -56,7 +56,7 @@ export function fillInVisitOrder(t: Tensor, sample: (buffer: RandomArray, contig
     backend.write(t._storage, t._offset, buffer);
     return;
   }
-  const order = iterationOrder(t.shape, t._strides);
+  const order = iterationOrder(t._shape, t._strides);
   const tmp = backend.allocate(t.dtype, n);
   backend.write(tmp, 0, buffer);
   backend.copy(
