@@ -74,7 +74,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export function runBackward(
   roots: readonly Tensor[],
   grads: readonly (Tensor | null | undefined)[],
-  options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean } = {},
+  options: BackwardOptions & { capture?: readonly Tensor[]; allowUnused?: boolean } = NO_OPTIONS,
 ): (Tensor | null)[] {
   const createGraph = options.create_graph ?? false;
   const retainGraph = options.retain_graph ?? createGraph;
@@ -91,6 +91,10 @@ export function runBackward(
     markAllocations(outer);
   }
 }
+
+const NO_OPTIONS: BackwardOptions = Object.freeze({});
+/** What runGraph returns when it captures nothing (never written: a fresh one per pass is garbage). */
+const NOTHING_CAPTURED: (Tensor | null)[] = [];
 
 /** Numbers the backward passes (Node._pass, Storage.bornIn); 0 means none. */
 let passes = 0;
@@ -177,6 +181,83 @@ class GradOwnership {
   }
 }
 
+const NO_GRADS: readonly (Tensor | null)[] = Object.freeze([]);
+
+/** Whether a node's buffer holds a gradient for each of its `nOut` outputs. */
+function complete(buf: readonly (Tensor | null)[], nOut: number): boolean {
+  if (buf.length !== nOut) return false;
+  for (let i = 0; i < nOut; i++) if (!buf[i]) return false;
+  return true;
+}
+
+/**
+ * The gradients `node` runs with, from its buffer: each output's after its hooks, captured
+ * where torch.autograd.grad asks for it, zeros for an output that got none (not for a leaf).
+ */
+function gradientsOf(
+  node: Node,
+  buf: readonly (Tensor | null)[],
+  nOut: number,
+  isLeaf: boolean,
+  ownership: GradOwnership | null,
+  captureSlots: readonly ([Node, number] | null)[] | null,
+  captured: (Tensor | null)[],
+): Tensor[] {
+  const gradOutputs = new Array<Tensor>(nOut);
+  for (let nr = 0; nr < nOut; nr++) {
+    let g = buf[nr] ?? null;
+    const hooks = node._preHooks?.[nr];
+    if (g && hooks?.length) {
+      ownership?.expose(g);
+      for (const hook of hooks) {
+        const replaced = hook(g);
+        if (replaced) {
+          g = replaced;
+          ownership?.expose(g);
+        }
+      }
+    }
+    if (captureSlots && g) {
+      for (let i = 0; i < captureSlots.length; i++) {
+        const slot = captureSlots[i];
+        if (slot && slot[0] === node && slot[1] === nr) captured[i] = g;
+      }
+    }
+    if (!g && !isLeaf) {
+      const { shape, dtype } = node._outputs[nr]!;
+      g = zeros(shape, { dtype });
+    }
+    gradOutputs[nr] = g!;
+  }
+  return gradOutputs;
+}
+
+/** Adds `g` to the gradient waiting for output `nr` of `node`. */
+function accumulate(node: Node, nr: number, g: Tensor, ownership: GradOwnership | null): void {
+  // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
+  const leaf = node._variable;
+  const dtype = leaf !== null ? leaf.dtype : node._outputs[nr]?.dtype;
+  if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
+  const buf = node._buffer;
+  if (buf === null) {
+    // (Most nodes have one output: a one-element literal, not an array grown to one.)
+    if (nr === 0) node._buffer = [g];
+    else (node._buffer = new Array<Tensor | null>(nr + 1))[nr] = g;
+    ownership?.hold(g);
+    return;
+  }
+  const prev = buf[nr];
+  if (prev) {
+    ownership?.drop(prev);
+    const sum = add(prev, g);
+    buf[nr] = sum;
+    ownership?.hold(sum);
+  } else {
+    buf[nr] = g;
+    ownership?.hold(g);
+  }
+}
+
 function runGraph(
   roots: readonly Tensor[],
   grads: readonly (Tensor | null | undefined)[],
@@ -190,9 +271,15 @@ function runGraph(
 
   // Count, for every reachable node, how many edges lead into it.
   const stack: Node[] = [];
-  const rootSlots = new Array<[Node, number]>(roots.length);
-  for (let i = 0; i < roots.length; i++) rootSlots[i] = slotOf(roots[i]!)!;
-  for (let i = 0; i < rootSlots.length; i++) if (pass.claim(rootSlots[i]![0])) stack.push(rootSlots[i]![0]);
+  const rootNodes = new Array<Node>(roots.length);
+  const rootNrs = new Array<number>(roots.length);
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i]!;
+    const node = r._gradFn ?? (r._accumulator ??= new AccumulateGrad(r));
+    rootNodes[i] = node;
+    rootNrs[i] = r._gradFn ? r._outputNr : 0;
+    if (pass.claim(node)) stack.push(node);
+  }
   while (stack.length) {
     const edges = stack.pop()!.next_functions;
     for (let i = 0; i < edges.length; i++) {
@@ -206,26 +293,14 @@ function runGraph(
 
   // Gradients that will be captured, keyed by the slot they arrive at.
   const captureSlots = options.capture ? options.capture.map((t) => slotOf(t)) : null;
-  const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : [];
+  const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : NOTHING_CAPTURED;
   const onlyInputs = options.inputs ? new Set(options.inputs) : null;
 
-  const accumulate = (node: Node, nr: number, g: Tensor) => {
-    // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
-    const leaf = node._variable;
-    const dtype = leaf !== null ? leaf.dtype : node._outputs[nr]?.dtype;
-    if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
-    const buf = (node._buffer ??= []);
-    const prev = buf[nr];
-    if (prev) ownership?.drop(prev);
-    else ownership?.hold(g);
-    buf[nr] = prev ? add(prev, g) : g;
-    if (prev) ownership?.hold(buf[nr]!);
-  };
-  for (let i = 0; i < rootSlots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!);
+  for (let i = 0; i < roots.length; i++) accumulate(rootNodes[i]!, rootNrs[i]!, rootGrads[i]!, ownership);
 
   const ready: Node[] = [];
-  for (let i = 0; i < rootSlots.length; i++) {
-    const node = rootSlots[i]![0];
+  for (let i = 0; i < roots.length; i++) {
+    const node = rootNodes[i]!;
     if (node._deps === 0 && !ready.includes(node)) ready.push(node);
   }
   const previousMode = is_grad_enabled();
@@ -239,37 +314,15 @@ function runGraph(
       const node = ready[best]!;
       ready[best] = ready[ready.length - 1]!;
       ready.pop();
-      const buf = node._buffer ?? [];
+      const buf = node._buffer ?? NO_GRADS;
       node._buffer = null;
 
       const isLeaf = node._variable !== null;
       const nOut = isLeaf ? 1 : node._outputs.length;
-      const gradOutputs = new Array<Tensor>(nOut);
-      for (let nr = 0; nr < nOut; nr++) {
-        let g = buf[nr] ?? null;
-        const hooks = node._preHooks?.[nr];
-        if (g && hooks?.length) {
-          ownership?.expose(g);
-          for (const hook of hooks) {
-            const replaced = hook(g);
-            if (replaced) {
-              g = replaced;
-              ownership?.expose(g);
-            }
-          }
-        }
-        if (captureSlots && g) {
-          for (let i = 0; i < captureSlots.length; i++) {
-            const slot = captureSlots[i];
-            if (slot && slot[0] === node && slot[1] === nr) captured[i] = g;
-          }
-        }
-        if (!g && !isLeaf) {
-          const { shape, dtype } = node._outputs[nr]!;
-          g = zeros(shape, { dtype });
-        }
-        gradOutputs[nr] = g!;
-      }
+      // Without hooks or captures, and with every output's gradient there (most nodes), the
+      // buffer itself is the list of gradients the node gets.
+      const plain = node._preHooks === null && captureSlots === null && complete(buf, nOut);
+      const gradOutputs = plain ? (buf as Tensor[]) : gradientsOf(node, buf, nOut, isLeaf, ownership, captureSlots, captured);
 
       if (isLeaf) {
         const g = gradOutputs[0];
@@ -297,7 +350,7 @@ function runGraph(
         if (!edge) continue;
         const next = edge[0];
         const g = gradInputs[i];
-        if (g) accumulate(next, edge[1], g);
+        if (g) accumulate(next, edge[1], g, ownership);
         if (--next._deps === 0) ready.push(next);
       }
     }
