@@ -168,9 +168,10 @@ function edgeOf(t: Tensor | null): Edge {
   return [t._accumulator, 0];
 }
 
-/** Whether an op on these inputs should record a node. */
-export function needsGrad(...inputs: readonly (Tensor | null | undefined)[]): boolean {
-  return anyNeedsGrad(inputs);
+/** Whether an op on these inputs should record a node. (Fixed arity: a rest array was garbage on every op.) */
+export function needsGrad(a: Tensor | null | undefined, b?: Tensor | null, c?: Tensor | null): boolean {
+  if (!is_grad_enabled()) return false;
+  return (a != null && a.requires_grad) || (b != null && b.requires_grad) || (c != null && c.requires_grad);
 }
 
 function anyNeedsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {

@@ -84,10 +84,10 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: Addmm
   const out = fused ?? scaledAddmm(input, mat1, mat2, shape, beta, alpha);
   if (!needsGrad(beta !== 0 ? input : null, mat1, mat2)) return out;
   const inputShape = input._shape;
-  const [g1, g2] = [mat1.requires_grad, mat2.requires_grad];
+  const [g0, g1, g2] = [beta !== 0 && input.requires_grad, mat1.requires_grad, mat2.requires_grad];
   const [columns1, columns2] = [columnMajor(mat1), columnMajor(mat2)];
   return record("AddmmBackward0", [beta !== 0 ? input : null, mat1, mat2], out, ([g], [m1, m2]) => [
-    beta !== 0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
+    g0 ? sumToShape(beta === 1 ? g! : g!.mul(beta), inputShape) : null,
     g1 ? mat1Backward(g!, m2!, alpha, columns1) : null,
     g2 ? mat2Backward(g!, m1!, alpha, columns2) : null,
   ], [mat1, mat2]);

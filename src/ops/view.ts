@@ -8,6 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { copyDims, numelOf, viewStrides, wrapDim } from "../tensor/shape.js";
 import { checkOverloads } from "./args.js";
 import { record } from "../autograd/graph.js";
+import { is_grad_enabled } from "../autograd/grad_mode.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { newTensor, sumToShape } from "./common.js";
 
@@ -126,7 +127,22 @@ export function t(x: Tensor): Tensor {
   // Written out rather than through transpose(): nn.Linear's weight.t() runs on every forward.
   // The gradient is grad.t(), PyTorch's formula, so a double backward shows TBackward0 too.
   const out = nd < 2 ? x._viewAs(x._shape, x._strides) : x._viewAs([x._shape[1]!, x._shape[0]!], [x._strides[1]!, x._strides[0]!]);
-  return record("TBackward0", [x], out, ([g]) => [g!.t()]);
+  return record("TBackward0", [x], out, ([g]) => [tGrad(g!)]);
+}
+
+/**
+ * TBackward0's gradient, grad.t(). In a backward pass (grad mode off) a gradient that is itself
+ * a transpose of a tensor of its own (mm_mat2_backward's (gradᵀ·mat1)ᵀ for Linear's weight.t())
+ * gives that tensor back instead of a view of it that reads the same.
+ */
+function tGrad(g: Tensor): Tensor {
+  const base = g._base;
+  if (base !== null && !is_grad_enabled() && g.ndim === 2 && base.ndim === 2 && g._offset === base._offset &&
+      g._shape[0] === base._shape[1] && g._shape[1] === base._shape[0] &&
+      g._strides[0] === base._strides[1] && g._strides[1] === base._strides[0]) {
+    return base;
+  }
+  return g.t();
 }
 
 /** `t.permute(*dims)`: reorders the dimensions. */
