@@ -33,7 +33,7 @@ export class Node {
   /** Edges to the inputs' nodes, in input order (PyTorch's `next_functions`). */
   readonly next_functions: Edge[];
   /** @internal Shapes and dtypes of the outputs, to build zero gradients for unused ones. */
-  readonly _outputs: { shape: readonly number[]; dtype: Tensor["dtype"] }[] = [];
+  readonly _outputs: { shape: readonly number[]; dtype: Tensor["dtype"] }[];
   /** @internal Larger for nodes made later; the engine runs later nodes first. */
   readonly _sequence = sequence++;
   /**
@@ -72,6 +72,9 @@ export class Node {
       kept[i] = { tensor: t, version: t._version, isOutput: outputs.includes(t) };
     }
     this.saved = kept;
+    const outs = new Array<{ shape: readonly number[]; dtype: Tensor["dtype"] }>(outputs.length);
+    for (let i = 0; i < outputs.length; i++) outs[i] = { shape: outputs[i]!._shape, dtype: outputs[i]!.dtype };
+    this._outputs = outs;
   }
 
   /** The node's name as PyTorch gives it: `AddmmBackward0`, `torch::autograd::AccumulateGrad`. */
@@ -205,7 +208,6 @@ export function record<T extends Tensor>(
     const t = outs[i]!;
     t._gradFn = node;
     t._outputNr = i;
-    node._outputs.push({ shape: t.shape, dtype: t.dtype });
   }
   return first;
 }
