@@ -47,11 +47,15 @@ export interface AlphaOptions {
 }
 
 /** `torch.add(input, other, { alpha })`: input + alpha · other. */
-export function add(a: TensorOrScalar, b: TensorOrScalar, options: AlphaOptions = {}): Tensor {
-  if (options.alpha !== undefined && options.alpha !== 1) b = mul(b, options.alpha);
+export function add(a: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const alpha = options?.alpha;
+  if (alpha !== undefined && alpha !== 1) b = mul(b, alpha);
   const [x, y, dtype] = operands(a, b);
+  const out = runBinary("add", x, y, dtype);
+  // (Before the node's arguments: its closure and lists were most of a small add's garbage.)
+  if (!needsGrad(x, y)) return out;
   const [xs, ys] = [x._shape, y._shape];
-  return record("AddBackward0", [x, y], runBinary("add", x, y, dtype), ([g]) => [sumToShape(g!, xs), sumToShape(g!, ys)]);
+  return record("AddBackward0", [x, y], out, ([g]) => [sumToShape(g!, xs), sumToShape(g!, ys)]);
 }
 
 /** `torch.sub(input, other, { alpha })`: input - alpha · other. */
@@ -75,8 +79,9 @@ function subtract(a: TensorOrScalar, b: TensorOrScalar, name: string): Tensor {
       "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
     );
   }
-  const [xs, ys] = [x._shape, y._shape];
   const out = runBinary("sub", x, y, dtype);
+  if (!needsGrad(x, y)) return out;
+  const [xs, ys] = [x._shape, y._shape];
   return record(name, [x, y], out, ([g]) => [sumToShape(g!, xs), sumToShape(g!.neg(), ys)]);
 }
 
@@ -89,11 +94,13 @@ export function rsub(a: Tensor, b: TensorOrScalar, options: AlphaOptions = {}): 
 /** `torch.mul(input, other)` */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = operands(a, b);
+  const out = runBinary("mul", x, y, dtype);
+  if (!needsGrad(x, y)) return out;
   const [xs, ys] = [x._shape, y._shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
   // Save only what a gradient will read, so `t.mul_(2)` leaves nothing stale behind.
   const saved = [gy ? x : null, gx ? y : null].filter((s): s is Tensor => s !== null);
-  return record("MulBackward0", [x, y], runBinary("mul", x, y, dtype), ([g], s) => {
+  return record("MulBackward0", [x, y], out, ([g], s) => {
     const sx = gy ? s[0]! : null;
     const sy = gx ? s[gy ? 1 : 0]! : null;
     return [sy ? sumToShape(g!.mul(sy), xs) : null, sx ? sumToShape(g!.mul(sx), ys) : null];
@@ -122,9 +129,11 @@ export function div(a: TensorOrScalar, b: TensorOrScalar, options: DivOptions = 
     ]);
   }
   const [x, y, dtype] = operands(a, b, floatOf(resultType(a, b)));
+  const out = runBinary("div", x, y, dtype);
+  if (!needsGrad(x, y)) return out;
   const [xs, ys] = [x._shape, y._shape];
   const [gx, gy] = [x.requires_grad, y.requires_grad];
-  return record("DivBackward0", [x, y], runBinary("div", x, y, dtype), ([g], [sx, sy]) => [
+  return record("DivBackward0", [x, y], out, ([g], [sx, sy]) => [
     gx ? sumToShape(g!.div(sy!), xs) : null,
     gy ? sumToShape(g!.neg().mul(sx!).div(sy!.mul(sy!)), ys) : null,
   ], [x, y]);

@@ -7,7 +7,7 @@ import { Tensor, type Scalar } from "../tensor/tensor.js";
 import type { StridedView } from "../backend/backend.js";
 import { DType, resultTypeOf, scalarDtype, type PromotionOperand } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../tensor/shape.js";
-import { full } from "../tensor/creation.js";
+import { encodeScalar } from "../tensor/creation.js";
 import { is_grad_enabled } from "../autograd/grad_mode.js";
 import { RuntimeError } from "../errors.js";
 
@@ -24,17 +24,33 @@ function operandOf(x: TensorOrScalar): PromotionOperand {
 
 /** `torch.result_type` over tensors and scalars. */
 export function resultType(...xs: readonly TensorOrScalar[]): DType {
+  if (xs.length === 2) {
+    // The common cases first, without the operands' list: two tensors of one dtype give it, and
+    // a floating tensor with a Python scalar (of a category no higher than floating) gives its.
+    const [a, b] = [xs[0]!, xs[1]!];
+    if (a instanceof Tensor) {
+      if (b instanceof Tensor ? b.dtype === a.dtype : a.dtype.is_floating_point) return a.dtype;
+    } else if (b instanceof Tensor && b.dtype.is_floating_point) {
+      return b.dtype;
+    }
+  }
   return resultTypeOf(xs.map(operandOf));
 }
 
 /** `x` as a tensor of `dtype`: scalars become 0-d tensors; tensors are cast when they differ. */
 export function asTensor(x: TensorOrScalar, dtype: DType): Tensor {
   if (x instanceof Tensor) return x.dtype === dtype ? x : x.to(dtype);
-  return full([], x, { dtype });
+  // torch.full([], x, { dtype }) without its argument parsing (every `t.add(1)` makes one).
+  const t = Tensor._empty(NO_DIMS, dtype, false);
+  t._storage.backend.fill(t._view, encodeScalar(x, dtype));
+  return t;
 }
+
+const NO_DIMS: readonly number[] = [];
 
 /** The shape all operands broadcast to (read-only: it may be an operand's own dims). */
 export function broadcastAll(...ts: readonly Tensor[]): readonly number[] {
+  if (ts.length === 2 && sameShape(ts[0]!._shape, ts[1]!._shape)) return ts[0]!._shape;
   let shape: number[] = [];
   for (const t of ts) shape = broadcastShapes(shape, t._shape);
   // Usually an operand has the result's shape already (x + y, x * 2): its dims never change,

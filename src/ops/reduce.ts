@@ -114,6 +114,7 @@ export function sum(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpti
   const dtype = accumulateDtype(t, opts.dtype);
   const input = t.dtype === dtype ? t : t.to(dtype);
   const out = runReduce("sum", input, dims, keepdim, dtype);
+  if (!needsGrad(input)) return out;
   const inputShape = input._shape;
   const name = d === undefined || d === null ? "SumBackward0" : "SumBackward1";
   return record(name, [input], out, ([g]) => [unsqueezeReduced(g!, inputShape, dims, keepdim).expand(inputShape)]);
@@ -171,6 +172,7 @@ export function mean(t: Tensor, dim?: DimArg | ReduceOptions, options: ReduceOpt
   const out = runReduce("sum", input, dims, keepdim, dtype);
   const count = reducedCount(input._shape, dims);
   out._storage.backend.binary("div", out._view, out._view, expandedView(asTensor(count, dtype), out._shape));
+  if (!needsGrad(input)) return out;
   const inputShape = input._shape;
   const name = d === undefined || d === null ? "MeanBackward0" : "MeanBackward1";
   return record(name, [input], out, ([g]) => [

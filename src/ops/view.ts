@@ -7,7 +7,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { copyDims, numelOf, viewStrides, wrapDim } from "../tensor/shape.js";
 import { checkOverloads } from "./args.js";
-import { record } from "../autograd/graph.js";
+import { needsGrad, record } from "../autograd/graph.js";
 import { is_grad_enabled } from "../autograd/grad_mode.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { newTensor, sumToShape } from "./common.js";
@@ -74,8 +74,10 @@ function viewImpl(t: Tensor, shape: Shape, name: string, strides = viewStrides(t
         "across two contiguous subspaces). Use .reshape(...) instead.",
     );
   }
+  const out = t._viewAs(shape, strides);
+  if (!needsGrad(t)) return out;
   const inputShape = t._shape;
-  return record(name, [t], t._viewAs(shape, strides), ([g]) => [g!.reshape(inputShape)]);
+  return record(name, [t], out, ([g]) => [g!.reshape(inputShape)]);
 }
 
 /** `t.view(*shape)`: the same memory seen with another shape; one dim may be -1. */
@@ -127,6 +129,7 @@ export function t(x: Tensor): Tensor {
   // Written out rather than through transpose(): nn.Linear's weight.t() runs on every forward.
   // The gradient is grad.t(), PyTorch's formula, so a double backward shows TBackward0 too.
   const out = nd < 2 ? x._viewAs(x._shape, x._strides) : x._viewAs([x._shape[1]!, x._shape[0]!], [x._strides[1]!, x._strides[0]!]);
+  if (!needsGrad(x)) return out;
   return record("TBackward0", [x], out, ([g]) => [tGrad(g!)]);
 }
 
