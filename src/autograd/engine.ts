@@ -37,8 +37,9 @@ export function addTensorHook(t: Tensor, hook: (grad: Tensor) => Tensor | void):
   ((node._preHooks ??= [])[nr] ??= []).push(hook);
 }
 
-function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): Tensor[] {
-  const checked = new Array<Tensor>(roots.length);
+function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): readonly Tensor[] {
+  // The given list itself when it names a gradient for every root (y.backward(g)); else a copy with ones.
+  let checked: (Tensor | null | undefined)[] | null = grads.length === roots.length ? null : new Array<Tensor>(roots.length);
   for (let i = 0; i < roots.length; i++) {
     const r = roots[i]!;
     if (!r.requires_grad) {
@@ -47,6 +48,7 @@ function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | u
     const g = grads[i];
     if (g === null || g === undefined) {
       if (r.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
+      checked ??= grads.slice();
       checked[i] = ones(r._shape, { dtype: r.dtype });
       continue;
     }
@@ -55,9 +57,9 @@ function checkRoots(roots: readonly Tensor[], grads: readonly (Tensor | null | u
         `Mismatch in shape: grad_output[${i}] has a shape of ${g.shape} and output[${i}] has a shape of ${r.shape}.`,
       );
     }
-    checked[i] = g;
+    if (checked) checked[i] = g;
   }
-  return checked;
+  return (checked ?? grads) as readonly Tensor[];
 }
 
 /** (Index loops: array methods on a torch.Size take V8's slow generic path.) */

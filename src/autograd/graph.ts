@@ -157,18 +157,20 @@ export class Node {
 /** The node where a leaf that requires grad collects its gradient into `.grad`. */
 export class AccumulateGrad extends Node {
   declare readonly _variable: Tensor;
+  /** @internal The edge into this node: every node that uses the leaf shares it. */
+  readonly _edge: [Node, number];
 
   constructor(readonly variable: Tensor) {
     super("torch::autograd::AccumulateGrad", [], () => []);
     this._variable = variable;
+    this._edge = [this, 0];
   }
 }
 
 function edgeOf(t: Tensor | null): Edge {
   if (t === null || !t.requires_grad) return null;
   if (t._gradFn) return [t._gradFn, t._outputNr];
-  t._accumulator ??= new AccumulateGrad(t);
-  return [t._accumulator, 0];
+  return ((t._accumulator ??= new AccumulateGrad(t)) as AccumulateGrad)._edge;
 }
 
 /** Whether an op on these inputs should record a node. (Fixed arity: a rest array was garbage on every op.) */
