@@ -138,4 +138,19 @@ describe("torch.Size's array methods", () => {
     expect(torch.empty(a.shape).add(b).shape).toEqual([2, 3]);
     expect(a.view(a.size()).stride()).toEqual([3, 1]);
   });
+
+  it("keeps each shape's own dims when shapes of one or two dims share a slot of the recent-shapes cache", () => {
+    // Pairs chosen to collide: (a·31) xor b and a alone agree mod 64 within each group.
+    const groups = [[[1], [65], [129]], [[0, 0], [2, 62], [64, 0]], [[3, 5], [67, 5], [131, 5]]];
+    for (let round = 0; round < 3; round++) {
+      for (const group of groups) {
+        for (const dims of group) {
+          const t = torch.zeros(dims);
+          expect([...t.shape]).toEqual(dims);
+          expect(t.stride()).toEqual(dims.length === 2 ? [Math.max(dims[1]!, 1), 1] : [1]); // PyTorch counts a 0 as 1 here
+          expect(torch.ones(dims).shape).toBe(t.shape); // interned: one Size per shape
+        }
+      }
+    }
+  });
 });
