@@ -317,6 +317,21 @@ export function fastUnary(op: UnaryOp, out: StridedView, a: StridedView): boolea
     row(oo, out.offset, nd === 0 ? 0 : out.strides[0]!, x, a.offset, nd === 0 ? 0 : a.strides[0]!, nd === 0 ? 1 : out.shape[0]!);
     return true;
   }
+  if (nd === 2) {
+    // Two dims, as binaryRows: forEachRun's runs in its order, without its arrays and callback
+    // (a [4, 3] relu spent a fifth of its 0.2 µs there).
+    const rows = out.shape[0]!;
+    const cols = out.shape[1]!;
+    const o0 = out.strides[0]!;
+    const o1 = out.strides[1]!;
+    const a0 = a.strides[0]!;
+    const a1 = a.strides[1]!;
+    if (rows === 0 || cols === 0) return true;
+    if (rows === 1 || (o0 === o1 * cols && a0 === a1 * cols)) row(oo, out.offset, o1, x, a.offset, a1, rows * cols);
+    else if (cols === 1) row(oo, out.offset, o0, x, a.offset, a0, rows);
+    else for (let i = 0; i < rows; i++) row(oo, out.offset + i * o0, o1, x, a.offset + i * a0, a1, cols);
+    return true;
+  }
   forEachRun(out.shape, [out.offset, a.offset], [out.strides, a.strides], (p, n, s) => row(oo, p[0], s[0], x, p[1], s[1], n));
   return true;
 }
