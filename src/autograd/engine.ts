@@ -6,6 +6,7 @@
  */
 
 import { Tensor, markAllocations } from "../tensor/tensor.js";
+import type { DType } from "../tensor/dtype.js";
 import { AccumulateGrad, type Node } from "./graph.js";
 import { is_grad_enabled, no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
@@ -226,8 +227,7 @@ function gradientsOf(
       }
     }
     if (!g && !isLeaf) {
-      const { shape, dtype } = node._outputs[nr]!;
-      g = zeros(shape, { dtype });
+      g = zeros(node._outputs[2 * nr] as readonly number[], { dtype: node._outputs[2 * nr + 1] as DType });
     }
     gradOutputs[nr] = g!;
   }
@@ -238,7 +238,7 @@ function gradientsOf(
 function accumulate(node: Node, nr: number, g: Tensor, ownership: GradOwnership | null): void {
   // As PyTorch's validate_outputs: a gradient takes the dtype of the tensor it is for.
   const leaf = node._variable;
-  const dtype = leaf !== null ? leaf.dtype : node._outputs[nr]?.dtype;
+  const dtype = leaf !== null ? leaf.dtype : (node._outputs[2 * nr + 1] as DType | undefined);
   if (dtype !== undefined && g.dtype !== dtype) g = g.to(dtype);
   const buf = node._buffer;
   if (buf === null) {
@@ -320,7 +320,7 @@ function runGraph(
       node._buffer = null;
 
       const isLeaf = node._variable !== null;
-      const nOut = isLeaf ? 1 : node._outputs.length;
+      const nOut = isLeaf ? 1 : node._outputs.length >> 1;
       // Without hooks or captures, and with every output's gradient there (most nodes), the
       // buffer itself is the list of gradients the node gets.
       const plain = node._preHooks === null && captureSlots === null && complete(buf, nOut);

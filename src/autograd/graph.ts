@@ -18,13 +18,6 @@ export type BackwardFn = (grads: Tensor[], saved: Tensor[]) => (Tensor | null)[]
 /** An edge: the node that receives a gradient, and which of its outputs it is for. */
 export type Edge = [Node, number] | null;
 
-interface SavedTensor {
-  tensor: Tensor;
-  version: number;
-  /** True when the saved tensor is this node's own output (names it in error messages). */
-  isOutput: boolean;
-}
-
 let sequence = 0;
 
 const NO_POST_HOOKS: readonly never[] = Object.freeze([]);
@@ -32,8 +25,12 @@ const NO_POST_HOOKS: readonly never[] = Object.freeze([]);
 export class Node {
   /** Edges to the inputs' nodes, in input order (PyTorch's `next_functions`). */
   readonly next_functions: Edge[];
-  /** @internal Shapes and dtypes of the outputs, to build zero gradients for unused ones. */
-  readonly _outputs: { shape: readonly number[]; dtype: Tensor["dtype"] }[];
+  /**
+   * @internal The outputs' dims and dtypes, to build zero gradients for unused ones and to cast
+   * incoming ones: output i's at 2i and 2i + 1 (one flat list: a node is made for every op
+   * that records, and small ones are most of a small model's time).
+   */
+  readonly _outputs: (readonly number[] | Tensor["dtype"])[];
   /** @internal Larger for nodes made later; the engine runs later nodes first. */
   readonly _sequence = sequence++;
   /**
@@ -43,7 +40,10 @@ export class Node {
   _preHooks: ((grad: Tensor) => Tensor | void)[][] | null = null;
   /** @internal Hooks `(grad_inputs, grad_outputs)` run after this node's backward. */
   _postHooks: readonly ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = NO_POST_HOOKS;
-  private saved: SavedTensor[] | null;
+  /** The saved tensors (null once freed), the version each had when saved, and which were outputs (bit i). */
+  private saved: Tensor[] | null;
+  private savedVersions: number[];
+  private savedOutputs = 0;
   /** @internal The backward pass that owns `_deps` and `_buffer` now (engine.ts); 0 for none. */
   _pass = 0;
   /** @internal How many edges into this node have yet to deliver their gradient, in that pass. */
@@ -66,14 +66,21 @@ export class Node {
     const edges = new Array<Edge>(inputs.length);
     for (let i = 0; i < inputs.length; i++) edges[i] = edgeOf(inputs[i]!);
     this.next_functions = edges;
-    const kept = new Array<SavedTensor>(saved.length);
+    const kept = new Array<Tensor>(saved.length);
+    const versions = new Array<number>(saved.length);
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i]!;
-      kept[i] = { tensor: t, version: t._version, isOutput: outputs.includes(t) };
+      kept[i] = t;
+      versions[i] = t._version;
+      if (outputs.includes(t)) this.savedOutputs |= 1 << i;
     }
     this.saved = kept;
-    const outs = new Array<{ shape: readonly number[]; dtype: Tensor["dtype"] }>(outputs.length);
-    for (let i = 0; i < outputs.length; i++) outs[i] = { shape: outputs[i]!._shape, dtype: outputs[i]!.dtype };
+    this.savedVersions = versions;
+    const outs = new Array<readonly number[] | Tensor["dtype"]>(2 * outputs.length);
+    for (let i = 0; i < outputs.length; i++) {
+      outs[2 * i] = outputs[i]!._shape;
+      outs[2 * i + 1] = outputs[i]!.dtype;
+    }
     this._outputs = outs;
   }
 
@@ -87,11 +94,17 @@ export class Node {
    * input: keep `copy(saved)` instead, as PyTorch keeps the original self of an in-place op.
    */
   _keepOriginals(target: Tensor, copy: (t: Tensor) => Tensor): void {
-    for (const s of this.saved ?? []) {
-      if (s.isOutput || s.tensor._storage !== target._storage) continue;
-      s.tensor = copy(s.tensor);
-      s.version = s.tensor._version;
+    const saved = this.saved ?? [];
+    for (let i = 0; i < saved.length; i++) {
+      if (this.isOutput(i) || saved[i]!._storage !== target._storage) continue;
+      saved[i] = copy(saved[i]!);
+      this.savedVersions[i] = saved[i]!._version;
     }
+  }
+
+  /** Whether saved tensor i was this node's own output (it names the node in error messages). */
+  private isOutput(i: number): boolean {
+    return i < 31 && (this.savedOutputs & (1 << i)) !== 0;
   }
 
   /**
@@ -99,18 +112,20 @@ export class Node {
    * it: a saved output is `into` from here on, so a later in-place write to it is detected.
    */
   _rebindOutput(from: Tensor, into: Tensor): void {
-    for (const s of this.saved ?? []) {
-      if (s.tensor !== from) continue;
-      s.tensor = into;
-      s.version = into._version;
+    const saved = this.saved ?? [];
+    for (let i = 0; i < saved.length; i++) {
+      if (saved[i] !== from) continue;
+      saved[i] = into;
+      this.savedVersions[i] = into._version;
     }
   }
 
   /** @internal Runs the backward; frees the saved tensors unless `retainGraph`. */
   _apply(grads: Tensor[], retainGraph: boolean): (Tensor | null)[] {
     const saved = this.unpack();
+    // Freed, the node's own list is the backward's; kept, the backward gets a copy.
     if (!retainGraph) this.saved = null;
-    return this.backwardFn(grads, saved);
+    return this.backwardFn(grads, retainGraph ? saved.slice() : saved);
   }
 
   private unpack(): Tensor[] {
@@ -123,10 +138,10 @@ export class Node {
       );
     }
     const saved = this.saved;
-    const tensors = new Array<Tensor>(saved.length);
     for (let i = 0; i < saved.length; i++) {
-      const { tensor, version, isOutput } = saved[i]!;
-      tensors[i] = tensor;
+      const tensor = saved[i]!;
+      const version = this.savedVersions[i]!;
+      const isOutput = this.isOutput(i);
       if (tensor._version !== version) {
         const t = tensor;
         const kind = `torch.${t.dtype.scalarTypeName}Tensor [${t._shape.join(", ")}]`;
@@ -141,7 +156,7 @@ export class Node {
         );
       }
     }
-    return tensors;
+    return saved;
   }
 
   /** `<AddmmBackward0>`: how PyTorch shows a node inside a tensor's repr. */
