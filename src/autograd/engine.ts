@@ -7,7 +7,7 @@
 
 import { Tensor, markAllocations } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { AccumulateGrad, type Node } from "./graph.js";
+import { edgeOf, type Node } from "./graph.js";
 import { is_grad_enabled, no_grad, set_grad_enabled } from "./grad_mode.js";
 import { RuntimeError } from "../errors.js";
 import { add } from "../ops/arithmetic.js";
@@ -20,17 +20,10 @@ export interface BackwardOptions {
   inputs?: Tensor[];
 }
 
-/** Where the gradient of a tensor arrives: its node and output slot. */
-function slotOf(t: Tensor): [Node, number] | null {
-  if (t._gradFn) return [t._gradFn, t._outputNr];
-  if (!t.requires_grad) return null;
-  t._accumulator ??= new AccumulateGrad(t);
-  return [t._accumulator, 0];
-}
 
 /** Pre-hooks on a node's output slot: tensor hooks and retain_grad of non-leaves. */
 export function addTensorHook(t: Tensor, hook: (grad: Tensor) => Tensor | void): void {
-  const slot = slotOf(t);
+  const slot = edgeOf(t);
   if (!slot) {
     throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
   }
@@ -273,14 +266,11 @@ function runGraph(
 
   // Count, for every reachable node, how many edges lead into it.
   const stack: Node[] = [];
-  const rootNodes = new Array<Node>(roots.length);
-  const rootNrs = new Array<number>(roots.length);
+  // (checkRoots made sure every root requires grad, so each has a slot.)
+  const rootSlots = new Array<[Node, number]>(roots.length);
   for (let i = 0; i < roots.length; i++) {
-    const r = roots[i]!;
-    const node = r._gradFn ?? (r._accumulator ??= new AccumulateGrad(r));
-    rootNodes[i] = node;
-    rootNrs[i] = r._gradFn ? r._outputNr : 0;
-    if (pass.claim(node)) stack.push(node);
+    const slot = (rootSlots[i] = edgeOf(roots[i]!)!);
+    if (pass.claim(slot[0])) stack.push(slot[0]);
   }
   while (stack.length) {
     const edges = stack.pop()!.next_functions;
@@ -294,15 +284,15 @@ function runGraph(
   }
 
   // Gradients that will be captured, keyed by the slot they arrive at.
-  const captureSlots = options.capture ? options.capture.map((t) => slotOf(t)) : null;
+  const captureSlots = options.capture ? options.capture.map((t) => edgeOf(t)) : null;
   const captured: (Tensor | null)[] = captureSlots ? captureSlots.map(() => null) : NOTHING_CAPTURED;
   const onlyInputs = options.inputs ? new Set(options.inputs) : null;
 
-  for (let i = 0; i < roots.length; i++) accumulate(rootNodes[i]!, rootNrs[i]!, rootGrads[i]!, ownership);
+  for (let i = 0; i < roots.length; i++) accumulate(rootSlots[i]![0], rootSlots[i]![1], rootGrads[i]!, ownership);
 
   const ready: Node[] = [];
   for (let i = 0; i < roots.length; i++) {
-    const node = rootNodes[i]!;
+    const node = rootSlots[i]![0];
     if (node._deps === 0 && !ready.includes(node)) ready.push(node);
   }
   const previousMode = is_grad_enabled();

@@ -40,10 +40,11 @@ export class Node {
   _preHooks: ((grad: Tensor) => Tensor | void)[][] | null = null;
   /** @internal Hooks `(grad_inputs, grad_outputs)` run after this node's backward. */
   _postHooks: readonly ((gradInputs: (Tensor | null)[], gradOutputs: Tensor[]) => void)[] = NO_POST_HOOKS;
-  /** The saved tensors (null once freed), the version each had when saved, and which were outputs (bit i). */
+  /** The saved tensors (null once freed) and the version each had when saved. */
   private saved: Tensor[] | null;
   private savedVersions: number[];
-  private savedOutputs = 0;
+  /** Indices of the saved tensors that are this node's outputs (null for none, as in most nodes). */
+  private savedOutputs: number[] | null = null;
   /** @internal The backward pass that owns `_deps` and `_buffer` now (engine.ts); 0 for none. */
   _pass = 0;
   /** @internal How many edges into this node have yet to deliver their gradient, in that pass. */
@@ -72,7 +73,7 @@ export class Node {
       const t = saved[i]!;
       kept[i] = t;
       versions[i] = t._version;
-      if (outputs.includes(t)) this.savedOutputs |= 1 << i;
+      if (outputs.includes(t)) (this.savedOutputs ??= []).push(i);
     }
     this.saved = kept;
     this.savedVersions = versions;
@@ -104,7 +105,7 @@ export class Node {
 
   /** Whether saved tensor i was this node's own output (it names the node in error messages). */
   private isOutput(i: number): boolean {
-    return i < 31 && (this.savedOutputs & (1 << i)) !== 0;
+    return this.savedOutputs !== null && this.savedOutputs.includes(i);
   }
 
   /**
@@ -182,7 +183,8 @@ export class AccumulateGrad extends Node {
   }
 }
 
-function edgeOf(t: Tensor | null): Edge {
+/** @internal The edge into the node where `t`'s gradient arrives, or null when it needs none. */
+export function edgeOf(t: Tensor | null): Edge {
   if (t === null || !t.requires_grad) return null;
   if (t._gradFn) return [t._gradFn, t._outputNr];
   return ((t._accumulator ??= new AccumulateGrad(t)) as AccumulateGrad)._edge;
