@@ -4,6 +4,7 @@
  */
 
 import { Tensor } from "../tensor/tensor.js";
+import type { Size } from "../tensor/size.js";
 import { empty } from "../tensor/creation.js";
 import type { DType } from "../tensor/dtype.js";
 import { checkDevice, type device } from "../tensor/device.js";
@@ -46,6 +47,19 @@ const UNINITIALIZED_SHAPE =
   "`forward` to initialize the parameters before accessing their attributes.";
 
 /**
+ * An uninitialized parameter's dims until `materialize`: ops and kernels read a tensor's dims
+ * (`_shape`), not its `shape`, so these throw `shape`'s error on any read, and an op on the
+ * parameter (or loading one into an initialized module) fails with it instead of running on
+ * an empty tensor. NO_DATA is the empty tensor that size() answers for.
+ */
+const NO_DATA = empty(0);
+const NO_DIMS_YET = new Proxy([], {
+  get(): never {
+    throw new RuntimeError(UNINITIALIZED_SHAPE);
+  },
+}) as unknown as Tensor["_shape"];
+
+/**
  * A parameter whose shape is not known yet, used by lazy modules (`nn.LazyLinear`). It holds
  * no data until `materialize(shape)` gives it storage, after which it is a plain `Parameter`
  * (its class changes, as PyTorch's `cls_to_become` does).
@@ -54,10 +68,23 @@ export class UninitializedParameter extends Parameter {
   constructor(requires_grad = true, options: { device?: string | device; dtype?: DType } = {}) {
     checkDevice(options.device);
     super(empty(0, { dtype: options.dtype }), requires_grad);
+    this._shape = NO_DIMS_YET;
   }
 
   override get shape(): never {
     throw new RuntimeError(UNINITIALIZED_SHAPE);
+  }
+
+  // size() answers for the empty tensor it holds, as PyTorch allows it; numel() did before the
+  // dims above. (Everything else that reads the dims fails.)
+  override size(): Size;
+  override size(dim: number): number;
+  override size(dim?: number): Size | number {
+    return dim === undefined ? NO_DATA.size() : NO_DATA.size(dim);
+  }
+
+  override numel(): number {
+    return 0;
   }
 
   /** Gives the parameter storage of `shape` (uninitialised values) and makes it a Parameter. */

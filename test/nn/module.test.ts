@@ -367,4 +367,19 @@ describe("nn.Parameter", () => {
     expect([...p.shape]).toEqual([2, 3]);
     expect(p.requires_grad).toBe(true);
   });
+
+  test("UninitializedParameter: ops on it fail with the shape error, size() and numel() answer for no data", () => {
+    const u = new nn.UninitializedParameter();
+    const shapeError = /Can't access the shape of an uninitialized parameter/;
+    expect(() => u.add(1)).toThrow(shapeError);
+    expect(() => u.sum()).toThrow(shapeError);
+    expect(() => u.view([0])).toThrow(shapeError);
+    expect(() => torch.mm(u, torch.zeros(0, 2))).toThrow(shapeError);
+    expect([...u.size(), u.numel()]).toEqual([0, 0]);
+    // Loading one into an initialized module: PyTorch's error, not a size mismatch against [0].
+    const m = new nn.Linear(2, 3);
+    expect(() => m.load_state_dict({ weight: new nn.UninitializedParameter(), bias: torch.zeros(3) })).toThrow(shapeError);
+    // Materialized, it is an ordinary parameter again.
+    expect(u.materialize([2]).add(1).shape).toEqual([2]);
+  });
 });
